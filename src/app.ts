@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createClinicalService, type ClinicalService } from './clinical/clinical-service.ts';
+import { loadCodeTables } from './clinical/mcode/code-tables.ts';
+import { MAPPER_VERSION, mapClinicalSummary } from './clinical/mcode/map-clinical-summary.ts';
+import type { Config } from './config/config.ts';
+import { isDomainError } from './errors/domain-error.ts';
+import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
+import { createGraphqlHandler } from './graphql/yoga.ts';
+import type { Logger } from './logging/logger.ts';
+import type { Database } from './storage/port.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+}
+
+export interface Site {
+  app: Express;
+  clinical: ClinicalService;
+}
+
+/** Wires the domain services to one Database and logger. */
+export function createServices(deps: AppDeps): { clinical: ClinicalService } {
+  const codes = loadCodeTables();
+  const clinical = createClinicalService({
+    db: deps.db,
+    logger: deps.logger,
+    summarise: (patientId, resources) => mapClinicalSummary(patientId, resources, codes),
+    mapperVersion: MAPPER_VERSION,
+    maxBundleEntries: deps.config.limits.maxBundleEntries,
+  });
+  return { clinical };
+}
+
+/**
+ * The composition root: builds the HTTP application from its dependencies. It never listens,
+ * so tests build it freely.
+ */
+export function createApp(deps: AppDeps): Site {
+  const { config, db, logger } = deps;
+  const { clinical } = createServices(deps);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const id = incoming && /^[A-Za-z0-9\-_.]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    req.headers['x-request-id'] = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  });
+
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/ready', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      res.json({ status: 'ready', database: db.kind });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', database: db.kind });
+    }
+  });
+
+  const yoga = createGraphqlHandler({ clinical, logger, graphiql: config.env !== 'production' });
+  app.use(
+    yoga.graphqlEndpoint,
+    express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
+    (req: Request, res: Response, next: NextFunction) => {
+      Promise.resolve(yoga.handleNodeRequestAndResponse(req, res, { req, res })).catch(next);
+    },
+  );
+  app.use('/fhir', createFhirRouter({ clinical, logger, maxBodyBytes: config.limits.maxBodyBytes }));
+
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const domain = fromBodyParser(err) ?? err;
+    if (isDomainError(domain)) {
+      res.status(domain.httpStatus).json({ errors: [{ message: domain.message, extensions: { code: domain.code } }] });
+      return;
+    }
+    logger.error({ err }, 'unexpected http error');
+    res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+  });
+  return { app, clinical };
+}

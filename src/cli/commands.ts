@@ -1,0 +1,120 @@
+import type { ImportResult } from '../clinical/clinical-service.ts';
+import { pullPatientRecords } from '../clinical/pull/pull-records.ts';
+import { loadConfig } from '../config/config.ts';
+import { isDomainError } from '../errors/domain-error.ts';
+import { createLogger } from '../logging/logger.ts';
+import { closeOnSignals, startSite } from '../main.ts';
+import { seedExamplesIfEmpty } from './seed-examples.ts';
+import { listJsonFiles, readJsonFile } from './import-files.ts';
+import { openTarget, type TargetOptions } from './site-target.ts';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+/** Prints an error the way a person at a terminal wants it: the message, then each located issue. */
+export function printError(io: Output, prefix: string, err: unknown): void {
+  if (isDomainError(err)) {
+    io.err(`${prefix}${err.message}`);
+    for (const i of err.issues) io.err(`  ${i.expression ?? (i.entry !== undefined ? `entry ${i.entry}` : '')}: ${i.message}`);
+  } else {
+    io.err(`${prefix}${(err as Error).message ?? String(err)}`);
+  }
+}
+
+function summarise(result: ImportResult): string {
+  const count = (o: string) => result.entries.filter((e) => e.outcome === o).length;
+  return `${result.entries.length} resources (${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged); patients: ${result.patientIds.join(', ') || 'none changed'}`;
+}
+
+export interface ServeOptions {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  demo?: boolean;
+}
+
+/** `sangam serve`: runs a site node until SIGTERM. */
+export async function serveCommand(options: ServeOptions, io: Output): Promise<void> {
+  const config = loadConfig(process.env, { port: options.port, host: options.host, dataDir: options.dataDir, databaseUrl: options.databaseUrl });
+  const logger = createLogger({ level: config.logLevel });
+  const site = await startSite(config, logger);
+  closeOnSignals(site, logger);
+  if (options.demo) {
+    const seeded = await seedExamplesIfEmpty(site.clinical);
+    if (seeded > 0) io.out(`Seeded ${seeded} example patient records (the store was empty).`);
+  }
+  io.out(`Sangam site node is running (${site.db.kind === 'pglite' ? `embedded store in ${config.dataDir}` : 'PostgreSQL'})`);
+  io.out(`  GraphQL:  ${site.url}/graphql${config.env !== 'production' ? ' (GraphiQL in a browser)' : ''}`);
+  io.out(`  FHIR:     ${site.url}/fhir  (POST a Bundle; GET /fhir/metadata)`);
+  io.out(`  Health:   ${site.url}/health  ${site.url}/ready`);
+}
+
+/** `sangam import fhir <path>`: imports each JSON file as one all-or-nothing Bundle. Returns the number of failed files. */
+export async function importFhirCommand(path: string, options: TargetOptions, io: Output): Promise<number> {
+  const files = listJsonFiles(path);
+  if (files.length === 0) {
+    io.err(`no .json files under ${path}`);
+    return 1;
+  }
+  const maxBytes = loadConfig(process.env, {}).limits.maxBodyBytes;
+  const target = await openTarget(options, io.out);
+  let failed = 0;
+  try {
+    for (const file of files) {
+      try {
+        const result = await target.importBundle(readJsonFile(file, maxBytes), 'cli');
+        io.out(`${file}: ${summarise(result)}`);
+        for (const w of result.warnings) io.out(`  warning ${w.expression ?? ''}: ${w.message}`);
+      } catch (err) {
+        failed++;
+        printError(io, `${file}: `, err);
+      }
+    }
+  } finally {
+    await target.close();
+  }
+  io.out(`${files.length - failed} of ${files.length} files imported into the ${target.description}`);
+  return failed;
+}
+
+export interface SyncOptions extends TargetOptions {
+  fhirUrl: string;
+  patient?: string;
+  pageSize?: string;
+  token?: string;
+}
+
+/** `sangam sync`: pulls patients from an EHR's FHIR server and imports each record. Returns failures. */
+export async function syncCommand(options: SyncOptions, io: Output): Promise<number> {
+  const config = loadConfig(process.env, {});
+  const target = await openTarget(options, io.out);
+  let ok = 0;
+  let failed = 0;
+  try {
+    const records = pullPatientRecords({
+      baseUrl: options.fhirUrl,
+      ...(options.patient ? { patientId: options.patient } : {}),
+      ...(options.pageSize ? { pageSize: Number(options.pageSize) } : {}),
+      ...(options.token ? { bearerToken: options.token } : {}),
+      maxResourcesPerPatient: config.limits.maxResourcesPerPatient,
+    });
+    for await (const record of records) {
+      const bundle = { resourceType: 'Bundle', type: 'collection', entry: record.resources.map((resource) => ({ resource })) };
+      try {
+        const result = await target.importBundle(bundle, `sync ${options.fhirUrl}`);
+        ok++;
+        io.out(`Patient/${record.patientId}: ${summarise(result)}`);
+      } catch (err) {
+        failed++;
+        printError(io, `Patient/${record.patientId}: `, err);
+      }
+    }
+  } finally {
+    await target.close();
+  }
+  io.out(`${ok} patients synced from ${options.fhirUrl}${failed ? `, ${failed} failed` : ''}`);
+  return failed;
+}

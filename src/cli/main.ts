@@ -1,0 +1,72 @@
+import { Command, Option } from 'commander';
+import { ConfigError } from '../config/config.ts';
+import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
+
+const io: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+const urlOption = () => new Option('--url <url>', 'a running site to send the work to (its base URL)');
+const dataDirOption = () => new Option('--data-dir <dir>', 'embedded store directory (default ./.sangam, or SANGAM_DATA_DIR)');
+const databaseUrlOption = () => new Option('--database-url <url>', 'a PostgreSQL server instead of the embedded store (or DATABASE_URL)');
+
+/** Builds the `sangam` command line. */
+export function buildCli(): Command {
+  const program = new Command('sangam')
+    .description('Sangam site node: oncology decision support with federated learning')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('run a site node (GraphQL, FHIR import, health)')
+    .option('--port <port>', 'port to listen on (default 4000, or PORT)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .option('--demo', 'seed the example patient records when the store is empty')
+    .action((opts) => serveCommand(opts, io));
+
+  const importCmd = program.command('import').description('import data into a site');
+  importCmd
+    .command('fhir <path>')
+    .description('import a FHIR Bundle or resource file, or every .json file in a directory (each file all or nothing)')
+    .addOption(urlOption())
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action(async (path: string, opts) => {
+      process.exitCode = (await importFhirCommand(path, opts, io)) > 0 ? 1 : 0;
+    });
+
+  program
+    .command('sync')
+    .description("pull patients' records from an EHR's FHIR R4 server")
+    .requiredOption('--fhir-url <url>', 'the EHR FHIR base URL')
+    .option('--patient <id>', 'one patient id (default: every patient on the server)')
+    .option('--page-size <n>', 'search page size (default 100)')
+    .option('--token <token>', 'a bearer token for the EHR server')
+    .addOption(urlOption())
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action(async (opts) => {
+      process.exitCode = (await syncCommand(opts, io)) > 0 ? 1 : 0;
+    });
+  return program;
+}
+
+/** Runs the CLI with `argv` and sets the exit code. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return;
+    if (code?.startsWith('commander.')) {
+      process.exitCode = 2;
+      return;
+    }
+    printError(io, err instanceof ConfigError ? 'configuration: ' : 'error: ', err);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,80 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { Logger } from '../logging/logger.ts';
+import type { Database } from '../storage/port.ts';
+import { importBundle, refreshSummaries, type ImportResult, type Summarise } from './ingest/import-bundle.ts';
+import type { ClinicalSummary } from './mcode/types.ts';
+import {
+  countPatients,
+  listPatientIds,
+  readPatientResources,
+  readResource,
+  type StoredResource,
+} from './store/resource-store.ts';
+import { readSummaries, type StoredSummary } from './store/summary-store.ts';
+
+export interface ClinicalServiceOptions {
+  db: Database;
+  logger: Logger;
+  summarise: Summarise;
+  mapperVersion: string;
+  maxBundleEntries: number;
+}
+
+export interface PatientPage {
+  ids: string[];
+  hasNextPage: boolean;
+  totalCount: number;
+}
+
+/** The clinical side of a site: FHIR ingest and the patient record, as the callers see it. */
+export interface ClinicalService {
+  importBundle(json: unknown, source: string): Promise<ImportResult>;
+  patientExists(id: string): Promise<boolean>;
+  listPatients(first: number, after?: string): Promise<PatientPage>;
+  summaries(patientIds: readonly string[]): Promise<(StoredSummary | undefined)[]>;
+  resources(patientId: string, resourceType?: string): Promise<StoredResource[]>;
+  resource(resourceType: string, id: string): Promise<StoredResource | undefined>;
+  /** Recomputes summaries written by an older mapper version; returns how many were refreshed. */
+  refreshStaleSummaries(): Promise<number>;
+}
+
+export function createClinicalService(options: ClinicalServiceOptions): ClinicalService {
+  const { db, logger } = options;
+  return {
+    async importBundle(json, source) {
+      try {
+        const result = await importBundle(db, json, { source, maxEntries: options.maxBundleEntries, summarise: options.summarise });
+        logger.info(
+          { importId: result.importId, source, entries: result.entries.length, patientIds: result.patientIds, warnings: result.warnings.length },
+          'fhir import stored',
+        );
+        return result;
+      } catch (err) {
+        logger.info({ source, err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'fhir import rejected');
+        throw err;
+      }
+    },
+    async patientExists(id) {
+      return (await readResource(db, 'Patient', id)) !== undefined;
+    },
+    async listPatients(first, after) {
+      const ids = await listPatientIds(db, first + 1, after);
+      return { ids: ids.slice(0, first), hasNextPage: ids.length > first, totalCount: await countPatients(db) };
+    },
+    summaries: (ids) => readSummaries(db, ids),
+    resources: (patientId, resourceType) => readPatientResources(db, patientId, resourceType),
+    resource: (resourceType, id) => readResource(db, resourceType, id),
+    async refreshStaleSummaries() {
+      const stale = await db.query<{ id: string }>(
+        `SELECT r.id FROM fhir_resource r LEFT JOIN patient_summary s ON s.patient_id = r.id
+         WHERE r.resource_type = 'Patient' AND (s.patient_id IS NULL OR s.mapper_version <> $1)`,
+        [options.mapperVersion],
+      );
+      const ids = stale.rows.map((r) => r.id);
+      if (ids.length > 0) await db.transaction((tx) => refreshSummaries(tx, ids, options.summarise));
+      return ids.length;
+    },
+  };
+}
+
+export type { ClinicalSummary, ImportResult, Resource, StoredResource, StoredSummary };

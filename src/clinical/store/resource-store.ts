@@ -1,0 +1,126 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { SqlClient } from '../../storage/port.ts';
+
+export type WriteOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface StoredResource {
+  resourceType: string;
+  id: string;
+  version: number;
+  patientId: string | null;
+  lastUpdated: string;
+  content: Resource;
+}
+
+interface Row {
+  resource_type: string;
+  id: string;
+  version: number;
+  patient_id: string | null;
+  last_updated: Date | string;
+  content: Resource;
+}
+
+function toStored(r: Row): StoredResource {
+  return {
+    resourceType: r.resource_type,
+    id: r.id,
+    version: r.version,
+    patientId: r.patient_id,
+    lastUpdated: new Date(r.last_updated).toISOString(),
+    content: r.content,
+  };
+}
+
+export async function insertImportBatch(
+  tx: SqlClient,
+  batch: { id: string; source: string; kind: string; entryCount: number; patientIds: string[] },
+): Promise<void> {
+  await tx.query('INSERT INTO import_batch (id, source, bundle_type, entry_count, patient_ids) VALUES ($1, $2, $3, $4, $5)', [
+    batch.id,
+    batch.source,
+    batch.kind,
+    batch.entryCount,
+    batch.patientIds,
+  ]);
+}
+
+/**
+ * Creates or updates one resource. An update whose content equals the stored content is a no-op,
+ * so re-importing the same Bundle creates no new versions. Changed versions go to the history table.
+ */
+export async function writeResource(
+  tx: SqlClient,
+  resource: Resource & { id: string },
+  patientId: string | undefined,
+  importId: string,
+): Promise<{ outcome: WriteOutcome; version: number; previousPatientId: string | null }> {
+  const sourceVersion = resource.meta?.versionId ?? null;
+  const content = JSON.stringify(resource);
+  const before = await tx.query<{ version: number; patient_id: string | null }>(
+    'SELECT version, patient_id FROM fhir_resource WHERE resource_type = $1 AND id = $2 FOR UPDATE',
+    [resource.resourceType, resource.id],
+  );
+  const prior = before.rows[0];
+  const res = await tx.query<{ version: number }>(
+    `INSERT INTO fhir_resource (resource_type, id, version, patient_id, source_version_id, content, import_id)
+     VALUES ($1, $2, 1, $3, $4, $5::jsonb, $6)
+     ON CONFLICT (resource_type, id) DO UPDATE
+       SET version = fhir_resource.version + 1, patient_id = EXCLUDED.patient_id,
+           source_version_id = EXCLUDED.source_version_id, content = EXCLUDED.content,
+           last_updated = now(), import_id = EXCLUDED.import_id
+       WHERE fhir_resource.content IS DISTINCT FROM EXCLUDED.content
+     RETURNING version`,
+    [resource.resourceType, resource.id, patientId ?? null, sourceVersion, content, importId],
+  );
+  const written = res.rows[0];
+  if (!written) return { outcome: 'unchanged', version: prior?.version ?? 1, previousPatientId: prior?.patient_id ?? null };
+  await tx.query(
+    `INSERT INTO fhir_resource_version (resource_type, id, version, source_version_id, content, import_id)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
+    [resource.resourceType, resource.id, written.version, sourceVersion, content, importId],
+  );
+  return { outcome: prior ? 'updated' : 'created', version: written.version, previousPatientId: prior?.patient_id ?? null };
+}
+
+/** The ids among `ids` that are stored Patients. */
+export async function existingPatientIds(db: SqlClient, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const res = await db.query<{ id: string }>("SELECT id FROM fhir_resource WHERE resource_type = 'Patient' AND id = ANY($1::text[])", [ids]);
+  return new Set(res.rows.map((r) => r.id));
+}
+
+/** All current resources in a patient's compartment, optionally of one type, in a stable order. */
+export async function readPatientResources(db: SqlClient, patientId: string, resourceType?: string): Promise<StoredResource[]> {
+  const res = await db.query<Row>(
+    `SELECT resource_type, id, version, patient_id, last_updated, content FROM fhir_resource
+     WHERE patient_id = $1 AND ($2::text IS NULL OR resource_type = $2)
+     ORDER BY resource_type, id`,
+    [patientId, resourceType ?? null],
+  );
+  return res.rows.map(toStored);
+}
+
+export async function readResource(db: SqlClient, resourceType: string, id: string): Promise<StoredResource | undefined> {
+  const res = await db.query<Row>(
+    'SELECT resource_type, id, version, patient_id, last_updated, content FROM fhir_resource WHERE resource_type = $1 AND id = $2',
+    [resourceType, id],
+  );
+  const row = res.rows[0];
+  return row ? toStored(row) : undefined;
+}
+
+/** One page of patient ids in id order, starting after `after`. */
+export async function listPatientIds(db: SqlClient, first: number, after?: string): Promise<string[]> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id FROM fhir_resource WHERE resource_type = 'Patient' AND ($1::text IS NULL OR id > $1)
+     ORDER BY id LIMIT $2`,
+    [after ?? null, first],
+  );
+  return res.rows.map((r) => r.id);
+}
+
+export async function countPatients(db: SqlClient): Promise<number> {
+  const res = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE resource_type = 'Patient'");
+  return res.rows[0]?.n ?? 0;
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { ClinicalService, ImportResult } from '../clinical/clinical-service.ts';
+import { DomainError, ErrorCode, isDomainError, notFound } from '../errors/domain-error.ts';
+import { toOperationOutcome } from '../errors/operation-outcome.ts';
+import type { Logger } from '../logging/logger.ts';
+
+export interface FhirRouterOptions {
+  clinical: ClinicalService;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+const CAPABILITY_STATEMENT = new URL('../../fhir/capability-statement.json', import.meta.url);
+
+function sendFhir(res: Response, status: number, body: unknown): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+/** The transaction-response (or batch-response) Bundle for an import. */
+export function toResponseBundle(result: ImportResult): Bundle {
+  const type = result.kind === 'batch' ? 'batch-response' : 'transaction-response';
+  const entry: BundleEntry[] = result.entries.map((e) => ({
+    response: {
+      status: e.outcome === 'created' ? '201 Created' : '200 OK',
+      location: `${e.resourceType}/${e.id}/_history/${e.version}`,
+      etag: `W/"${e.version}"`,
+    },
+  }));
+  return { resourceType: 'Bundle', type, entry };
+}
+
+/**
+ * A small FHIR-style REST surface: `POST /fhir` imports a Bundle or a resource, `GET /fhir/metadata`
+ * returns the CapabilityStatement, and `GET /fhir/{type}/{id}` reads a stored resource.
+ * Errors are OperationOutcomes.
+ */
+export function createFhirRouter(options: FhirRouterOptions): Router {
+  const router = express.Router();
+  const capability = JSON.parse(readFileSync(CAPABILITY_STATEMENT, 'utf8')) as unknown;
+
+  router.get('/metadata', (_req, res) => sendFhir(res, 200, capability));
+
+  router.post(
+    '/',
+    (req, _res, next) => {
+      if (!req.is(['application/json', FHIR_JSON])) {
+        next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `send ${FHIR_JSON}`));
+        return;
+      }
+      next();
+    },
+    express.json({ limit: options.maxBodyBytes, type: ['application/json', FHIR_JSON], strict: true }),
+    async (req, res, next) => {
+      try {
+        const result = await options.clinical.importBundle(req.body, 'rest');
+        sendFhir(res, 200, toResponseBundle(result));
+      } catch (err) {
+        next(err);
+      }
+    },
+  );
+
+  router.get('/:type/:id', async (req, res, next) => {
+    try {
+      const found = await options.clinical.resource(String(req.params.type), String(req.params.id));
+      if (!found) throw notFound(`${req.params.type}/${req.params.id} is not stored at this site`);
+      res.setHeader('ETag', `W/"${found.version}"`);
+      sendFhir(res, 200, { ...found.content, meta: { ...found.content.meta, versionId: String(found.version), lastUpdated: found.lastUpdated } });
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const domain = fromBodyParser(err) ?? err;
+    if (isDomainError(domain)) {
+      sendFhir(res, domain.httpStatus, toOperationOutcome(domain));
+      return;
+    }
+    options.logger.error({ err }, 'unexpected error on /fhir');
+    sendFhir(res, 500, toOperationOutcome(err));
+  });
+  return router;
+}
+
+/** Body-parser failures become domain errors: too large (413) or not JSON (400). */
+export function fromBodyParser(err: unknown): DomainError | undefined {
+  const type = (err as { type?: string } | null)?.type;
+  if (type === 'entity.too.large') return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'request body is larger than the limit');
+  if (type === 'entity.parse.failed') return new DomainError(ErrorCode.BAD_INPUT, 'request body is not valid JSON');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'unsupported body encoding');
+  return undefined;
+}

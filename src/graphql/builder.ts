@@ -1,0 +1,30 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import type DataLoader from 'dataloader';
+import type { ClinicalService, StoredSummary } from '../clinical/clinical-service.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** Per-request loaders; made fresh for every request so nothing leaks between callers. */
+export interface Loaders {
+  summary: DataLoader<string, StoredSummary | undefined>;
+}
+
+export interface GraphQLContext {
+  requestId: string;
+  logger: Logger;
+  clinical: ClinicalService;
+  loaders: Loaders;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  Scalars: {
+    JSON: { Input: unknown; Output: unknown };
+    ID: { Input: string; Output: string };
+  };
+  DefaultFieldNullability: false;
+}>({
+  plugins: [RelayPlugin],
+  defaultFieldNullability: false,
+  relay: { clientMutationId: 'omit', cursorType: 'String' },
+});

@@ -1,0 +1,20 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.ts';
+import './scalars.ts';
+import './fhir-resource.ts';
+import './clinical-summary.ts';
+import './patient.ts';
+import './fhir-import.ts';
+
+let schema: GraphQLSchema | undefined;
+
+/** The site's GraphQL schema (built once per process). */
+export function getSchema(): GraphQLSchema {
+  schema ??= builder.toSchema();
+  return schema;
+}
+
+/** The SDL committed at schema/schema.graphql. */
+export function printSdl(): string {
+  return `${printSchema(lexicographicSortSchema(getSchema()))}\n`;
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import type { Request, Response } from 'express';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { ClinicalService } from '../clinical/clinical-service.ts';
+import { isDomainError } from '../errors/domain-error.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { GraphQLContext } from './builder.ts';
+import { createLoaders } from './loaders.ts';
+import { getSchema } from './schema.ts';
+
+export interface GraphqlOptions {
+  clinical: ClinicalService;
+  logger: Logger;
+  graphiql: boolean;
+}
+
+/** What express hands yoga with each request. */
+export interface ServerContext {
+  req: Request;
+  res: Response;
+}
+
+function findDomainError(err: unknown): unknown {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur; i++) {
+    if (isDomainError(cur)) return cur;
+    cur = (cur as { originalError?: unknown }).originalError;
+  }
+  return undefined;
+}
+
+/**
+ * The GraphQL endpoint. Domain errors reach the client with `extensions.code` and an HTTP status;
+ * anything else is logged whole and masked.
+ */
+export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstance<ServerContext, GraphQLContext> {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    graphiql: options.graphiql ? { title: 'Sangam site node' } : false,
+    landingPage: false,
+    logging: false,
+    context: ({ request }) => ({
+      requestId: request.headers.get('x-request-id') ?? randomUUID(),
+      logger: options.logger,
+      clinical: options.clinical,
+      loaders: createLoaders(options.clinical),
+    }),
+    maskedErrors: {
+      maskError(error, message) {
+        const domain = findDomainError(error);
+        if (isDomainError(domain)) {
+          return new GraphQLError(domain.message, {
+            extensions: {
+              code: domain.code,
+              http: { status: domain.httpStatus },
+              ...(domain.issues.length > 0 ? { issues: domain.issues } : {}),
+            },
+          });
+        }
+        if (error instanceof GraphQLError && !error.originalError) return error; // validation / syntax errors
+        options.logger.error({ err: error }, 'unexpected graphql error');
+        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      },
+    },
+  });
+}

@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type Site } from './app.ts';
+import type { Config } from './config/config.ts';
+import type { Logger } from './logging/logger.ts';
+import { acquireLock } from './storage/data-dir-lock.ts';
+import { openDatabase } from './storage/open-database.ts';
+import type { Database } from './storage/port.ts';
+
+export interface RunningSite extends Site {
+  url: string;
+  db: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, builds the app and listens. `close` stops in reverse order: stop accepting,
+ * finish in-flight requests, close the database, release the data directory.
+ */
+export async function startSite(config: Config, logger: Logger): Promise<RunningSite> {
+  const lock = config.databaseUrl ? undefined : acquireLock(config.dataDir);
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
+    const site = createApp({ config, db, logger });
+    const refreshed = await site.clinical.refreshStaleSummaries();
+    if (refreshed > 0) logger.info({ refreshed }, 'clinical summaries refreshed for the current mapper');
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = site.app.listen(config.port, config.host, () => resolve(s));
+      s.once('error', reject);
+    });
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    lock?.update({ url });
+    const openDb = db;
+    let closing: Promise<void> | undefined;
+    return {
+      ...site,
+      url,
+      db: openDb,
+      close: () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections();
+          });
+          await openDb.close();
+          lock?.release();
+        })()),
+    };
+  } catch (err) {
+    await db?.close();
+    lock?.release();
+    throw err;
+  }
+}
+
+/** Closes the site on SIGTERM or SIGINT, once. */
+export function closeOnSignals(site: RunningSite, logger: Logger): void {
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    site.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}

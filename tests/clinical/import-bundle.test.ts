@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Resource } from '@medplum/fhirtypes';
+import { importBundle, type ImportOptions } from '../../src/clinical/ingest/import-bundle.ts';
+import { loadCodeTables } from '../../src/clinical/mcode/code-tables.ts';
+import { mapClinicalSummary } from '../../src/clinical/mcode/map-clinical-summary.ts';
+import { DomainError } from '../../src/errors/domain-error.ts';
+import type { Database } from '../../src/storage/port.ts';
+import { testDatabases } from '../helpers/databases.ts';
+import { CCRR_PATIENT, CCRR_RESOURCES, FHIR_BUNDLES, fixture } from '../helpers/fixtures.ts';
+
+const codes = loadCodeTables();
+const options: ImportOptions = {
+  source: 'test',
+  maxEntries: 10_000,
+  summarise: (id, resources) => mapClinicalSummary(id, resources, codes),
+};
+
+async function counts(db: Database): Promise<{ resources: number; versions: number; batches: number; summaries: number }> {
+  const r = await db.query<{ resources: number; versions: number; batches: number; summaries: number }>(
+    `SELECT (SELECT count(*)::int FROM fhir_resource) AS resources, (SELECT count(*)::int FROM fhir_resource_version) AS versions,
+            (SELECT count(*)::int FROM import_batch) AS batches, (SELECT count(*)::int FROM patient_summary) AS summaries`,
+  );
+  return r.rows[0]!;
+}
+
+async function rejected(db: Database, input: unknown): Promise<DomainError> {
+  const before = await counts(db);
+  const err = await importBundle(db, input, options).then(
+    () => assert.fail('expected the import to be rejected'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof DomainError, `expected a DomainError, got ${String(err)}`);
+  assert.equal(err.code, 'BAD_INPUT');
+  assert.deepEqual(await counts(db), before, 'nothing of a rejected Bundle is stored');
+  return err;
+}
+
+const patient = (id: string, extra: Record<string, unknown> = {}) => ({ resourceType: 'Patient', id, gender: 'female', ...extra });
+
+for (const target of testDatabases()) {
+  describe(`FHIR import on ${target.name}`, () => {
+    let db: Database;
+    before(async () => {
+      db = await target.open();
+    });
+    after(() => db.close());
+
+    it('imports every fixture Bundle, with the entry counts read off the files', async () => {
+      // entry counts: eom 8, TrialMatching 18 and 29, ctms 25 of which 5 repeat an earlier entry word for word, synthea 268
+      const expected: Record<string, { stored: number; patient: string }> = {
+        'fhir/eom-patient-bundle-jane-anyperson.json': { stored: 8, patient: 'jane-anyperson' },
+        'fhir/TrialMatching_Patient01.json': { stored: 18, patient: 'mCODETrialMatchingPatientExample01' },
+        'fhir/TrialMatching_Patient02.json': { stored: 29, patient: 'mCODETrialMatchingPatientExample02' },
+        'fhir/ctms-patient_data.json': { stored: 20, patient: 'mCODEMassiveBioPatientExample1004' },
+        'fhir/synthea-cancer-patient-86-transaction-bundle.json': { stored: 268, patient: 'cancer-86' },
+      };
+      for (const file of FHIR_BUNDLES) {
+        const result = await importBundle(db, fixture(file), options);
+        const want = expected[file]!;
+        assert.equal(result.entries.length, want.stored, file);
+        assert.ok(result.entries.every((e) => e.outcome === 'created'), file);
+        assert.deepEqual(result.patientIds, [want.patient], file);
+      }
+    });
+
+    it('resolves urn:uuid references to Type/id and files resources under their patient', async () => {
+      const r = await db.query<{ content: { subject: { reference: string } }; patient_id: string }>(
+        "SELECT content, patient_id FROM fhir_resource WHERE resource_type = 'Observation' AND patient_id = 'cancer-86' LIMIT 1",
+      );
+      assert.equal(r.rows[0]?.content.subject.reference, 'Patient/cancer-86');
+      const perPatient = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE patient_id = 'cancer-86'");
+      // 268 entries less the ones outside any patient compartment: Location 2, Organization 2, Practitioner 2,
+      // PractitionerRole 2, Endpoint 1, Medication 1, Provenance 1
+      assert.equal(perPatient.rows[0]?.n, 268 - 11);
+    });
+
+    it('is idempotent: re-importing the same Bundle changes nothing', async () => {
+      const before = await counts(db);
+      const result = await importBundle(db, fixture('fhir/synthea-cancer-patient-86-transaction-bundle.json'), options);
+      assert.ok(result.entries.every((e) => e.outcome === 'unchanged'));
+      assert.deepEqual(result.patientIds, []);
+      const now = await counts(db);
+      assert.equal(now.resources, before.resources);
+      assert.equal(now.versions, before.versions);
+    });
+
+    it('imports the CCRR single resources once their patient is stored', async () => {
+      await importBundle(db, CCRR_PATIENT, options);
+      for (const file of CCRR_RESOURCES) {
+        const result = await importBundle(db, fixture(file), options);
+        assert.equal(result.entries.length, 1, file);
+        assert.deepEqual(result.patientIds, ['example'], file);
+      }
+    });
+
+    it('keeps a new version when a resource changes, and the history of both', async () => {
+      await importBundle(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('v1', { birthDate: '1970-01-01' }) }] }, options);
+      const second = await importBundle(db, patient('v1', { birthDate: '1971-01-01' }), options);
+      assert.deepEqual(second.entries.map((e) => [e.outcome, e.version]), [['updated', 2]]);
+      const h = await db.query<{ version: number; birth: string }>(
+        "SELECT version, content->>'birthDate' AS birth FROM fhir_resource_version WHERE id = 'v1' ORDER BY version",
+      );
+      assert.deepEqual(h.rows, [{ version: 1, birth: '1970-01-01' }, { version: 2, birth: '1971-01-01' }]);
+      const s = await db.query<{ data_version: number }>("SELECT data_version FROM patient_summary WHERE patient_id = 'v1'");
+      assert.equal(s.rows[0]?.data_version, 2);
+    });
+
+    it('rejects a resource of the wrong type and names the entry and element', async () => {
+      const err = await rejected(db, {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: patient('ok-1'), request: { method: 'POST', url: 'Patient' } },
+          { resource: { resourceType: 'Patient', birthDate: 19700101 }, request: { method: 'POST', url: 'Patient' } },
+        ],
+      });
+      assert.deepEqual(err.issues.map((i) => [i.entry, i.expression]), [[1, 'Bundle.entry[1].resource.birthDate']]);
+    });
+
+    it('rejects a dangling urn:uuid reference', async () => {
+      const err = await rejected(db, {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [
+          { resource: patient('dangle-p') },
+          { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'urn:uuid:22222222-2222-4222-8222-222222222222' } } },
+        ],
+      });
+      assert.equal(err.issues[0]?.entry, 1);
+      assert.equal(err.issues[0]?.expression, 'Bundle.entry[1].resource.subject.reference');
+      assert.match(err.issues[0]?.message ?? '', /dangling reference/);
+    });
+
+    it('rejects a reference to a patient that is neither in the Bundle nor stored', async () => {
+      const err = await rejected(db, { resourceType: 'Condition', subject: { reference: 'Patient/nobody' }, code: { text: 'x' } });
+      assert.match(err.issues[0]?.message ?? '', /Patient\/nobody is neither in this Bundle nor stored/);
+    });
+
+    it('rejects an unknown resourceType, a bad Bundle.type and unsupported requests', async () => {
+      let err = await rejected(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('u1') }, { resource: { resourceType: 'Spaceship' } }] });
+      assert.deepEqual([err.issues[0]?.entry, err.issues[0]?.expression], [1, 'Bundle.entry[1].resource.resourceType']);
+      err = await rejected(db, { resourceType: 'Bundle', type: 'searchset', entry: [] });
+      assert.equal(err.issues[0]?.expression, 'Bundle.type');
+      err = await rejected(db, { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient('d1'), request: { method: 'DELETE', url: 'Patient/d1' } }] });
+      assert.equal(err.issues[0]?.expression, 'Bundle.entry[0].request.method');
+      err = await rejected(db, { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient('c1'), request: { method: 'PUT', url: 'Patient?identifier=x' } }] });
+      assert.equal(err.issues[0]?.expression, 'Bundle.entry[0].request.url');
+      err = await rejected(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('n1', { contained: [] }), fullUrl: 7 }] });
+      assert.equal(err.issues[0]?.expression, 'Bundle.entry[0].fullUrl');
+      await rejected(db, 'not a resource');
+      await rejected(db, [1, 2, 3]);
+    });
+
+    it('rejects a whole Bundle when its last entry is bad, storing none of the good ones', async () => {
+      const entry: { resource: Resource }[] = Array.from({ length: 50 }, (_, i) => ({ resource: patient(`bulk-${i}`) as Resource }));
+      entry.push({ resource: { resourceType: 'Observation', status: 'not-a-status', code: { text: 'x' } } as unknown as Resource });
+      const err = await rejected(db, { resourceType: 'Bundle', type: 'batch', entry: entry.map((e) => ({ ...e, request: { method: 'POST', url: e.resource.resourceType } })) });
+      assert.equal(err.issues[0]?.entry, 50);
+      const none = await db.query("SELECT 1 FROM fhir_resource WHERE id LIKE 'bulk-%'");
+      assert.equal(none.rows.length, 0);
+    });
+
+    it('enforces the entry limit', async () => {
+      const entry = Array.from({ length: 11 }, (_, i) => ({ resource: patient(`lim-${i}`) }));
+      const err = await importBundle(db, { resourceType: 'Bundle', type: 'collection', entry }, { ...options, maxEntries: 10 }).catch((e: unknown) => e);
+      assert.ok(err instanceof DomainError);
+      assert.match(err.message, /11 entries; the limit is 10/);
+    });
+
+    it('rolls back everything when a write fails midway', async () => {
+      const before = await counts(db);
+      const failing: ImportOptions = {
+        ...options,
+        summarise: () => {
+          throw new Error('summary failed');
+        },
+      };
+      const bundle = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('rb-1') }, { resource: patient('rb-2') }] };
+      await assert.rejects(importBundle(db, bundle, failing), /summary failed/);
+      assert.deepEqual(await counts(db), before);
+    });
+  });
+}
