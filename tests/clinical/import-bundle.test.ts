@@ -49,10 +49,10 @@ for (const target of testDatabases()) {
     it('imports every fixture Bundle, with the entry counts read off the files', async () => {
       // entry counts: eom 8, TrialMatching 18 and 29, ctms 25 of which 5 repeat an earlier entry word for word, synthea 268
       const expected: Record<string, { stored: number; patient: string }> = {
-        'fhir/eom-patient-bundle-jane-anyperson.json': { stored: 8, patient: 'jane-anyperson' },
+        'fhir/eom-patient-bundle-jane-anyperson.json': { stored: 8, patient: 'cancer-patient-jane-anyperson' },
         'fhir/TrialMatching_Patient01.json': { stored: 18, patient: 'mCODETrialMatchingPatientExample01' },
         'fhir/TrialMatching_Patient02.json': { stored: 29, patient: 'mCODETrialMatchingPatientExample02' },
-        'fhir/ctms-patient_data.json': { stored: 20, patient: 'mCODEMassiveBioPatientExample1004' },
+        'fhir/ctms-patient_data.json': { stored: 20, patient: '1e208b6b-77f1-4808-a32b-9f9caf1ec334' },
         'fhir/synthea-cancer-patient-86-transaction-bundle.json': { stored: 268, patient: 'cancer-86' },
       };
       for (const file of FHIR_BUNDLES) {
@@ -85,12 +85,20 @@ for (const target of testDatabases()) {
       assert.equal(now.versions, before.versions);
     });
 
-    it('imports the CCRR single resources once their patient is stored', async () => {
-      await importBundle(db, CCRR_PATIENT, options);
-      for (const file of CCRR_RESOURCES) {
-        const result = await importBundle(db, fixture(file), options);
-        assert.equal(result.entries.length, 1, file);
-        assert.deepEqual(result.patientIds, ['example'], file);
+    it('imports the CCRR single resources, before and after their patient is stored', async () => {
+      // a database of its own: the CCRR examples reuse ids of the EOM examples (both come from mCODE)
+      const own = await target.open();
+      try {
+        for (const file of CCRR_RESOURCES) {
+          const result = await importBundle(own, fixture(file), options);
+          assert.deepEqual(result.entries.map((e) => e.outcome), ['created'], file);
+        }
+        const result = await importBundle(own, CCRR_PATIENT, options);
+        assert.deepEqual(result.patientIds, ['example']);
+        const r = await own.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE patient_id = 'example'");
+        assert.equal(r.rows[0]?.n, CCRR_RESOURCES.length + 1);
+      } finally {
+        await own.close();
       }
     });
 
@@ -132,9 +140,34 @@ for (const target of testDatabases()) {
       assert.match(err.issues[0]?.message ?? '', /dangling reference/);
     });
 
-    it('rejects a reference to a patient that is neither in the Bundle nor stored', async () => {
-      const err = await rejected(db, { resourceType: 'Condition', subject: { reference: 'Patient/nobody' }, code: { text: 'x' } });
-      assert.match(err.issues[0]?.message ?? '', /Patient\/nobody is neither in this Bundle nor stored/);
+    it('keeps a dangling reference outside the patient link, with a warning', async () => {
+      const result = await importBundle(
+        db,
+        {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [
+            { resource: patient('ctx-p') },
+            { resource: { resourceType: 'Observation', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/ctx-p' }, encounter: { reference: 'urn:uuid:33333333-3333-4333-8333-333333333333' } } },
+          ],
+        },
+        options,
+      );
+      assert.deepEqual(result.patientIds, ['ctx-p']);
+      assert.deepEqual(
+        result.warnings.map((w) => w.expression),
+        ['Bundle.entry[1].resource.encounter.reference'],
+      );
+    });
+
+    it('keeps a resource whose patient is not stored yet, warns, and files it under that patient', async () => {
+      const result = await importBundle(db, { resourceType: 'Condition', subject: { reference: 'Patient/later' }, code: { text: 'x' } }, options);
+      assert.deepEqual(result.patientIds, [], 'no summary until the Patient itself arrives');
+      assert.match(result.warnings.map((w) => w.message).join('\n'), /Patient\/later is not stored at this site yet/);
+      const arrived = await importBundle(db, patient('later'), options);
+      assert.deepEqual(arrived.patientIds, ['later']);
+      const r = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE patient_id = 'later'");
+      assert.equal(r.rows[0]?.n, 2);
     });
 
     it('rejects an unknown resourceType, a bad Bundle.type and unsupported requests', async () => {
@@ -154,9 +187,9 @@ for (const target of testDatabases()) {
 
     it('rejects a whole Bundle when its last entry is bad, storing none of the good ones', async () => {
       const entry: { resource: Resource }[] = Array.from({ length: 50 }, (_, i) => ({ resource: patient(`bulk-${i}`) as Resource }));
-      entry.push({ resource: { resourceType: 'Observation', status: 'not-a-status', code: { text: 'x' } } as unknown as Resource });
+      entry.push({ resource: { resourceType: 'Observation', status: 'final' } as unknown as Resource }); // Observation.code is 1..1
       const err = await rejected(db, { resourceType: 'Bundle', type: 'batch', entry: entry.map((e) => ({ ...e, request: { method: 'POST', url: e.resource.resourceType } })) });
-      assert.equal(err.issues[0]?.entry, 50);
+      assert.deepEqual([err.issues[0]?.entry, err.issues[0]?.expression], [50, 'Bundle.entry[50].resource.code']);
       const none = await db.query("SELECT 1 FROM fhir_resource WHERE id LIKE 'bulk-%'");
       assert.equal(none.rows.length, 0);
     });

@@ -25,7 +25,7 @@ export const CCRR_RESOURCES = [
 ] as const;
 
 /**
- * The CCRR package's own Patient example is not among the copied files, so tests that import the
- * CCRR resources first store this minimal stand-in under the id they reference.
+ * The CCRR package's own Patient example is not among the copied files; tests store this minimal
+ * stand-in under the id the CCRR resources reference, to show they join the record when it arrives.
  */
 export const CCRR_PATIENT = { resourceType: 'Patient', id: 'example', gender: 'female', birthDate: '1965-06-01' } as const;

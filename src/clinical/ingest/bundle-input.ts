@@ -19,6 +19,8 @@ export type InputKind = 'collection' | 'transaction' | 'batch' | 'resource';
 export interface BundleInput {
   kind: InputKind;
   entries: InputEntry[];
+  /** tolerated deviations, reported back to the sender */
+  warnings: InputIssue[];
 }
 
 const ResourceShape = z.looseObject({ resourceType: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'must be a FHIR resource type name') });
@@ -58,7 +60,7 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
   }
   const resource = json as Resource;
   if (resource.resourceType !== 'Bundle') {
-    return { kind: 'resource', entries: [{ index: 0, resource, method: 'NONE' }] };
+    return { kind: 'resource', entries: [{ index: 0, resource, method: 'NONE' }], warnings: [] };
   }
   const bundle = json as { type?: unknown; entry?: unknown };
   if (bundle.type !== 'collection' && bundle.type !== 'transaction' && bundle.type !== 'batch') {
@@ -77,6 +79,7 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
   }
   const parsed = z.object({ entry: z.array(EntryShape) }).safeParse({ entry: rawEntries });
   const issues: InputIssue[] = [];
+  const warnings: InputIssue[] = [];
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const entry = entryIndexOf(i.path);
@@ -88,8 +91,8 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
     if (issues.some((i) => i.entry === index)) return;
     const method = raw.request?.method ?? (bundle.type === 'collection' ? 'NONE' : 'POST');
     if (bundle.type !== 'collection' && !raw.request) {
-      issues.push({ entry: index, expression: `Bundle.entry[${index}].request`, message: `a ${bundle.type} entry needs a request` });
-      return;
+      // Real exports omit it now and then; the entry is stored as if it had been POSTed.
+      warnings.push({ entry: index, expression: `Bundle.entry[${index}].request`, message: `a ${bundle.type} entry has no request; treated as POST` });
     }
     const entry: InputEntry = { index, resource: raw.resource as Resource, method };
     if (raw.fullUrl) entry.fullUrl = raw.fullUrl;
@@ -108,5 +111,5 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
     entries.push(entry);
   });
   if (issues.length > 0) throw badInput(`Bundle rejected: ${issues.length} invalid entr${issues.length === 1 ? 'y' : 'ies'}`, issues);
-  return { kind: bundle.type, entries };
+  return { kind: bundle.type, entries, warnings };
 }

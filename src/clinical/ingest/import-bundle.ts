@@ -30,7 +30,7 @@ export interface ImportedEntry {
 export interface ImportResult {
   importId: string;
   kind: InputKind;
-  /** patients with at least one created or updated resource */
+  /** stored patients with at least one created or updated resource */
   patientIds: string[];
   entries: ImportedEntry[];
   warnings: InputIssue[];
@@ -65,16 +65,14 @@ export async function importBundle(db: Database, json: unknown, options: ImportO
 
   const importId = randomUUID();
   return db.transaction(async (tx) => {
+    // A reference to a patient this site has not seen is kept (the resource joins that patient's
+    // record when the Patient arrives) and reported, as lenient FHIR servers do with placeholders.
     const known = await existingPatientIds(tx, [...resolved.externalPatientRefs.keys()]);
-    const missing = [...resolved.externalPatientRefs].filter(([id]) => !known.has(id));
-    if (missing.length > 0) {
-      reject(
-        missing.map(([id, at]) => ({
-          entry: at.entry,
-          expression: at.expression,
-          message: `Patient/${id} is neither in this Bundle nor stored at this site; import the Patient first`,
-        })),
-      );
+    const warnings = [...input.warnings, ...resolved.warnings];
+    for (const [id, at] of resolved.externalPatientRefs) {
+      if (!known.has(id)) {
+        warnings.push({ entry: at.entry, expression: at.expression, message: `Patient/${id} is not stored at this site yet; the resource is kept for when it arrives` });
+      }
     }
     const touched = new Set<string>();
     await insertImportBatch(tx, { id: importId, source: options.source, kind: input.kind, entryCount: resolved.entries.length, patientIds: [] });
@@ -87,18 +85,23 @@ export async function importBundle(db: Database, json: unknown, options: ImportO
         if (w.previousPatientId && w.previousPatientId !== e.patientId) touched.add(w.previousPatientId);
       }
     }
-    const patientIds = [...touched].sort();
-    await refreshSummaries(tx, patientIds, options.summarise);
+    const patientIds = await refreshSummaries(tx, [...touched].sort(), options.summarise);
     await tx.query('UPDATE import_batch SET patient_ids = $2 WHERE id = $1', [importId, patientIds]);
-    return { importId, kind: input.kind, patientIds, entries, warnings: resolved.warnings };
+    return { importId, kind: input.kind, patientIds, entries, warnings };
   });
 }
 
-/** Recomputes and saves the clinical summary of each patient from their stored resources. */
-export async function refreshSummaries(tx: SqlClient, patientIds: readonly string[], summarise: Summarise): Promise<void> {
+/**
+ * Recomputes and saves the clinical summary of each patient from their stored resources, and
+ * returns the ids that have a stored Patient (the others only have resources waiting for one).
+ */
+export async function refreshSummaries(tx: SqlClient, patientIds: readonly string[], summarise: Summarise): Promise<string[]> {
+  const done: string[] = [];
   for (const patientId of patientIds) {
     const stored = await readPatientResources(tx, patientId);
     if (!stored.some((r) => r.resourceType === 'Patient')) continue;
     await saveSummary(tx, summarise(patientId, stored.map((r) => r.content)));
+    done.push(patientId);
   }
+  return done;
 }

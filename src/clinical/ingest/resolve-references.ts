@@ -36,11 +36,14 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** The reference that puts a resource in a patient's compartment (subject, patient or beneficiary). */
+/** The elements whose reference puts a resource in a patient's compartment. */
+const COMPARTMENT_FIELDS = ['subject', 'patient', 'beneficiary'] as const;
+
+/** The patient whose compartment a resource belongs to. */
 function compartmentPatient(resource: Resource): string | undefined {
   if (resource.resourceType === 'Patient') return resource.id;
   const r = resource as unknown as Record<string, { reference?: unknown } | undefined>;
-  for (const field of ['subject', 'patient', 'beneficiary']) {
+  for (const field of COMPARTMENT_FIELDS) {
     const ref = r[field]?.reference;
     if (typeof ref === 'string' && ref.startsWith('Patient/')) return ref.slice('Patient/'.length).split('/')[0];
   }
@@ -49,10 +52,10 @@ function compartmentPatient(resource: Resource): string | undefined {
 
 /**
  * Gives every entry an id and resolves references within the Bundle: `urn:uuid:` and absolute
- * fullUrls become `Type/id`; a `urn:` reference with no entry, or a `#id` with no contained
- * resource, is an error. References to other resource types that are neither in the Bundle nor
- * resolvable here are kept as they are and reported as warnings; references to a Patient must be
- * in the Bundle or already stored, which the caller checks.
+ * fullUrls become `Type/id`. A `urn:` subject/patient reference with no entry, or a `#id` with no
+ * contained resource, is an error; other `urn:` references with no entry are warnings. References to other resource types that are neither in the Bundle nor
+ * resolvable here are kept as they are and reported as warnings; references to a Patient outside
+ * the Bundle are returned so the caller can check them against the store.
  */
 export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
   const errors: InputIssue[] = [];
@@ -108,7 +111,14 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
       const mapped = byFullUrl.get(ref);
       if (mapped) return mapped;
       if (/^urn:(uuid|oid):/.test(ref)) {
-        errors.push({ entry: entry.index, expression, message: `dangling reference ${ref}: no entry in this Bundle has that fullUrl` });
+        // Without its patient a resource cannot be filed, so a dangling compartment reference is fatal;
+        // elsewhere (encounter, location, ...) only context is lost, which a warning reports.
+        const fatal = COMPARTMENT_FIELDS.some((f) => expression === `${root}.${f}.reference`);
+        (fatal ? errors : warnings).push({
+          entry: entry.index,
+          expression,
+          message: `dangling reference ${ref}: no entry in this Bundle has that fullUrl${fatal ? '' : '; kept unresolved'}`,
+        });
         return ref;
       }
       const rel = RELATIVE_REF.exec(ref);

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.ts';
+import { createLogger } from '../../src/logging/logger.ts';
+import { startSite } from '../../src/main.ts';
+import { openDatabase } from '../../src/storage/open-database.ts';
+import { gql } from '../helpers/app.ts';
+import { sangam } from '../helpers/cli.ts';
+
+const FIXTURES = new URL('../fixtures/fhir/', import.meta.url).pathname;
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'sangam-cli-'));
+  dirs.push(d);
+  return d;
+}
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+async function patientIds(dataDir: string): Promise<string[]> {
+  const db = await openDatabase({ dataDir });
+  try {
+    const r = await db.query<{ id: string }>("SELECT id FROM fhir_resource WHERE resource_type = 'Patient' ORDER BY id");
+    return r.rows.map((x) => x.id);
+  } finally {
+    await db.close();
+  }
+}
+
+const ALL_PATIENTS = ['1e208b6b-77f1-4808-a32b-9f9caf1ec334', 'cancer-86', 'cancer-patient-jane-anyperson', 'mCODETrialMatchingPatientExample01', 'mCODETrialMatchingPatientExample02'];
+
+describe('sangam import fhir', () => {
+  it('imports a directory of fixture files into the data directory', async () => {
+    const dataDir = tempDir();
+    const res = await sangam(['import', 'fhir', FIXTURES, '--data-dir', dataDir]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /12 of 12 files imported into the data directory/);
+    assert.match(res.stdout, /synthea-cancer-patient-86-transaction-bundle\.json: 268 resources \(268 created/);
+    assert.deepEqual(await patientIds(dataDir), ALL_PATIENTS);
+  });
+
+  it('reports a bad file by name and entry, imports the good ones, and exits 1', async () => {
+    const dataDir = tempDir();
+    const input = tempDir();
+    cpSync(join(FIXTURES, 'eom-patient-bundle-jane-anyperson.json'), join(input, 'a-good.json'));
+    writeFileSync(
+      join(input, 'b-bad.json'),
+      JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', id: 'bad-1' } }, { resource: { resourceType: 'Nonsense' } }] }),
+    );
+    writeFileSync(join(input, 'c-junk.json'), '{"resourceType": "Bundle", ');
+    const res = await sangam(['import', 'fhir', input, '--data-dir', dataDir]);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /b-bad\.json: Bundle rejected: 1 problem; nothing was stored/);
+    assert.match(res.stderr, /Bundle\.entry\[1\]\.resource\.resourceType: unknown resourceType "Nonsense"/);
+    assert.match(res.stderr, /c-junk\.json: not valid JSON/);
+    assert.match(res.stdout, /1 of 3 files imported/);
+    assert.deepEqual(await patientIds(dataDir), ['cancer-patient-jane-anyperson']);
+  });
+
+  it('goes through the API of a running site that holds the data directory, or one named by --url', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({}, { env: 'test', port: 0, dataDir });
+    const site = await startSite(config, createLogger({ level: 'silent' }));
+    try {
+      const viaLock = await sangam(['import', 'fhir', join(FIXTURES, 'TrialMatching_Patient01.json'), '--data-dir', dataDir]);
+      assert.equal(viaLock.code, 0, viaLock.stderr);
+      assert.match(viaLock.stdout, /holds .*; sending through its API at http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(viaLock.stdout, /18 resources \(18 created, 0 updated, 0 unchanged\); patients: mCODETrialMatchingPatientExample01/);
+      const viaUrl = await sangam(['import', 'fhir', join(FIXTURES, 'TrialMatching_Patient02.json'), '--url', site.url]);
+      assert.equal(viaUrl.code, 0, viaUrl.stderr);
+      assert.match(viaUrl.stdout, /imported into the site at http/);
+      const res = await gql(site.app, '{ patients(first: 10) { totalCount } }');
+      assert.equal(res.body.data.patients.totalCount, 2);
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+describe('sangam serve data directory', () => {
+  it('keeps everything imported across a restart', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({}, { env: 'test', port: 0, dataDir });
+    const logger = createLogger({ level: 'silent' });
+    const first = await startSite(config, logger);
+    const bundle = (await import('../helpers/fixtures.ts')).fixture('fhir/synthea-cancer-patient-86-transaction-bundle.json');
+    const imported = await gql(first.app, 'mutation($b: JSON!) { importFhirBundle(bundle: $b) { patientIds } }', { b: bundle });
+    assert.deepEqual(imported.body.data.importFhirBundle.patientIds, ['cancer-86']);
+    await first.close();
+    const second = await startSite(config, logger);
+    try {
+      const res = await gql(second.app, '{ patient(id: "cancer-86") { id resourceCounts { resourceType count } } }');
+      const counts = Object.fromEntries(res.body.data.patient.resourceCounts.map((c: { resourceType: string; count: number }) => [c.resourceType, c.count]));
+      assert.equal(counts.Observation, 65);
+      assert.equal(counts.Encounter, 60);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a second process on a held data directory, naming the holder', async () => {
+    const dataDir = tempDir();
+    const config = loadConfig({}, { env: 'test', port: 0, dataDir });
+    const site = await startSite(config, createLogger({ level: 'silent' }));
+    try {
+      const res = await sangam(['serve', '--data-dir', dataDir, '--port', '0']);
+      assert.equal(res.code, 1);
+      assert.match(res.stderr, new RegExp(`in use by process ${process.pid} serving ${site.url.replace(/\./g, '\\.')}`));
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('fails at start-up naming a bad setting', async () => {
+    const res = await sangam(['serve', '--port', 'eighty']);
+    assert.equal(res.code, 1);
+    assert.match(res.stderr, /configuration: invalid setting port \(environment variable PORT or its flag\)/);
+  });
+});
