@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { createClinicalService, type ClinicalService } from './clinical/clinical-service.ts';
 import { loadCodeTables } from './clinical/mcode/code-tables.ts';
 import { MAPPER_VERSION, mapClinicalSummary } from './clinical/mcode/map-clinical-summary.ts';
@@ -71,9 +71,8 @@ export function createApp(deps: AppDeps): Site {
   app.use(
     yoga.graphqlEndpoint,
     express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
-    (req: Request, res: Response, next: NextFunction) => {
-      Promise.resolve(yoga.handleNodeRequestAndResponse(req, res, { req, res })).catch(next);
-    },
+    // yoga is itself a node request listener; express hands it (req, res) as its server context
+    yoga as unknown as RequestHandler,
   );
   app.use('/fhir', createFhirRouter({ clinical, logger, maxBodyBytes: config.limits.maxBodyBytes }));
 

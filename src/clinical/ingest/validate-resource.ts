@@ -36,14 +36,28 @@ export function checkResource(resource: Resource, root: string, entry?: number):
       .filter((i) => i.severity === 'error' || i.severity === 'fatal')
       .map((i) => ({
         ...at,
-        expression: relocate(i.expression?.[0], resource.resourceType, root),
+        expression: relocate(i.expression?.[0], resource, root),
         message: i.details?.text ?? i.diagnostics ?? 'invalid',
       }));
   }
 }
 
-/** `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`. */
-function relocate(expression: string | undefined, resourceType: string, root: string): string {
+/**
+ * `Patient.birthDate` → `Bundle.entry[3].resource.birthDate`, and a choice element `value[x]` →
+ * the name it has in the resource (`valueQuantity`), so the path points at what was sent.
+ */
+function relocate(expression: string | undefined, resource: Resource, root: string): string {
   if (!expression) return root;
-  return expression.startsWith(`${resourceType}.`) ? root + expression.slice(resourceType.length) : `${root}.${expression}`;
+  const rest = expression.startsWith(`${resource.resourceType}.`) ? expression.slice(resource.resourceType.length + 1) : expression;
+  let node: unknown = resource;
+  const parts = rest.split('.').map((part) => {
+    const choice = /^([a-z][A-Za-z]*)\[x\]$/.exec(part);
+    const obj = node !== null && typeof node === 'object' ? (node as Record<string, unknown>) : {};
+    const name = choice ? (Object.keys(obj).find((k) => k.startsWith(choice[1] as string) && /^[A-Z]/.test(k.slice((choice[1] as string).length))) ?? part) : part;
+    const bare = /^([^[]+)(?:\[(\d+)\])?$/.exec(name);
+    node = bare ? obj[bare[1] as string] : undefined;
+    if (bare?.[2] !== undefined && Array.isArray(node)) node = node[Number(bare[2])];
+    return name;
+  });
+  return `${root}.${parts.join('.')}`;
 }
