@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -11,6 +12,7 @@ import { gql } from '../helpers/app.ts';
 import { sangam } from '../helpers/cli.ts';
 
 const FIXTURES = new URL('../fixtures/fhir/', import.meta.url).pathname;
+const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -112,6 +114,27 @@ describe('sangam serve data directory', () => {
     } finally {
       await site.close();
     }
+  });
+
+  it('serves until SIGTERM, then closes cleanly and frees the data directory', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
+        if (m) resolve(m[1] as string);
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    const ready = await fetch(`${url}/ready`);
+    assert.deepEqual(await ready.json(), { status: 'ready', database: 'pglite' });
+    assert.ok(existsSync(join(dataDir, 'sangam.lock')));
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exit, 0);
+    assert.equal(existsSync(join(dataDir, 'sangam.lock')), false);
   });
 
   it('fails at start-up naming a bad setting', async () => {
