@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Request, Response } from 'express';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ClinicalService } from '../clinical/clinical-service.ts';
 import { isDomainError } from '../errors/domain-error.ts';
@@ -39,6 +40,8 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql ? { title: 'Sangam site node' } : false,
+    // the GraphiQL bundle is served from the package: hospital networks often block CDNs
+    renderGraphiQL,
     landingPage: false,
     logging: false,
     context: ({ request }) => ({
