@@ -56,31 +56,33 @@ export async function writeResource(
   importId: string,
 ): Promise<{ outcome: WriteOutcome; version: number; previousPatientId: string | null }> {
   const sourceVersion = resource.meta?.versionId ?? null;
-  const content = JSON.stringify(resource);
-  const before = await tx.query<{ version: number; patient_id: string | null }>(
-    'SELECT version, patient_id FROM fhir_resource WHERE resource_type = $1 AND id = $2 FOR UPDATE',
-    [resource.resourceType, resource.id],
+  // One statement: read what was there, upsert only when the content changed, and record the new
+  // version in the history. Concurrent writers of one resource queue on its row lock in the upsert,
+  // so versions stay consecutive.
+  const res = await tx.query<{ written: number | null; prior_version: number | null; prior_patient: string | null }>(
+    `WITH prior AS (
+       SELECT version, patient_id FROM fhir_resource WHERE resource_type = $1 AND id = $2
+     ), up AS (
+       INSERT INTO fhir_resource (resource_type, id, version, patient_id, source_version_id, content, import_id)
+       VALUES ($1, $2, 1, $3, $4, $5::jsonb, $6)
+       ON CONFLICT (resource_type, id) DO UPDATE
+         SET version = fhir_resource.version + 1, patient_id = EXCLUDED.patient_id,
+             source_version_id = EXCLUDED.source_version_id, content = EXCLUDED.content,
+             last_updated = now(), import_id = EXCLUDED.import_id
+         WHERE fhir_resource.content IS DISTINCT FROM EXCLUDED.content
+       RETURNING version
+     ), history AS (
+       INSERT INTO fhir_resource_version (resource_type, id, version, source_version_id, content, import_id)
+       SELECT $1, $2, up.version, $4, $5::jsonb, $6 FROM up
+     )
+     SELECT (SELECT version FROM up) AS written, (SELECT version FROM prior) AS prior_version,
+            (SELECT patient_id FROM prior) AS prior_patient`,
+    [resource.resourceType, resource.id, patientId ?? null, sourceVersion, JSON.stringify(resource), importId],
   );
-  const prior = before.rows[0];
-  const res = await tx.query<{ version: number }>(
-    `INSERT INTO fhir_resource (resource_type, id, version, patient_id, source_version_id, content, import_id)
-     VALUES ($1, $2, 1, $3, $4, $5::jsonb, $6)
-     ON CONFLICT (resource_type, id) DO UPDATE
-       SET version = fhir_resource.version + 1, patient_id = EXCLUDED.patient_id,
-           source_version_id = EXCLUDED.source_version_id, content = EXCLUDED.content,
-           last_updated = now(), import_id = EXCLUDED.import_id
-       WHERE fhir_resource.content IS DISTINCT FROM EXCLUDED.content
-     RETURNING version`,
-    [resource.resourceType, resource.id, patientId ?? null, sourceVersion, content, importId],
-  );
-  const written = res.rows[0];
-  if (!written) return { outcome: 'unchanged', version: prior?.version ?? 1, previousPatientId: prior?.patient_id ?? null };
-  await tx.query(
-    `INSERT INTO fhir_resource_version (resource_type, id, version, source_version_id, content, import_id)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
-    [resource.resourceType, resource.id, written.version, sourceVersion, content, importId],
-  );
-  return { outcome: prior ? 'updated' : 'created', version: written.version, previousPatientId: prior?.patient_id ?? null };
+  const row = res.rows[0];
+  const previousPatientId = row?.prior_patient ?? null;
+  if (row?.written == null) return { outcome: 'unchanged', version: row?.prior_version ?? 1, previousPatientId };
+  return { outcome: row.prior_version == null ? 'created' : 'updated', version: row.written, previousPatientId };
 }
 
 /** The ids among `ids` that are stored Patients. */
