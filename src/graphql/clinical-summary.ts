@@ -1,5 +1,6 @@
 import type {
   CancerCondition,
+  SourceRef,
   CancerMedication,
   ClinicalSummary,
   Code,
@@ -22,35 +23,40 @@ export const CodeType = builder.objectRef<Code>('Code').implement({
   }),
 });
 
+/** Every value read from a resource carries where it came from and, when known, its date. */
+const Sourced = builder.interfaceRef<{ date?: string; source: SourceRef }>('Sourced').implement({
+  description: 'A value derived from a stored FHIR resource',
+  fields: (t) => ({
+    date: t.exposeString('date', { nullable: true, description: 'effective date of the source, when it has one' }),
+    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
+  }),
+});
+
 const DerivedString = builder.objectRef<Derived<string>>('DerivedString').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     value: t.exposeString('value'),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
   }),
 });
 
 const DerivedInt = builder.objectRef<Derived<number>>('DerivedInt').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     value: t.exposeInt('value'),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
   }),
 });
 
 const DerivedBoolean = builder.objectRef<Derived<boolean>>('DerivedBoolean').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     value: t.exposeBoolean('value'),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
   }),
 });
 
 const DerivedCode = builder.objectRef<Derived<Code>>('DerivedCode').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     value: t.field({ type: CodeType, resolve: (d) => d.value }),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
   }),
 });
 
@@ -67,12 +73,11 @@ const CancerConditionType = builder.objectRef<CancerCondition>('CancerCondition'
 });
 
 const StageValueType = builder.objectRef<StageValue>('StageValue').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     label: t.exposeString('label', { description: 'e.g. T3, N3, M0, IIIC' }),
     type: t.exposeString('type', { description: 'clinical, pathologic or unspecified' }),
     code: t.field({ type: CodeType, resolve: (s) => s.code }),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (s) => s.source }),
   }),
 });
 
@@ -94,6 +99,7 @@ const Quantity = builder.objectRef<{ value: number; unit?: string }>('Quantity')
 });
 
 const TumorMarkerType = builder.objectRef<TumorMarker>('TumorMarker').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
     marker: t.exposeString('marker', { description: 'ER, PR, HER2, MSI, TMB, PDL1, KI67 or OTHER' }),
     code: t.field({ type: CodeType, resolve: (m) => m.code }),
@@ -101,13 +107,12 @@ const TumorMarkerType = builder.objectRef<TumorMarker>('TumorMarker').implement(
     quantity: t.field({ type: Quantity, nullable: true, resolve: (m) => m.quantity }),
     valueCode: t.field({ type: CodeType, nullable: true, resolve: (m) => m.valueCode }),
     valueText: t.exposeString('valueText', { nullable: true }),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (m) => m.source }),
   }),
 });
 
 const GenomicVariantType = builder.objectRef<GenomicVariantFinding>('GenomicVariantFinding').implement({
   description: 'A variant reported in the FHIR record (mCODE GenomicVariant, LOINC 69548-6)',
+  interfaces: [Sourced],
   fields: (t) => ({
     gene: t.exposeString('gene', { nullable: true }),
     hgncId: t.exposeString('hgncId', { nullable: true }),
@@ -116,8 +121,6 @@ const GenomicVariantType = builder.objectRef<GenomicVariantFinding>('GenomicVari
     hgvsProtein: t.exposeString('hgvsProtein', { nullable: true }),
     genomicSource: t.exposeString('genomicSource', { nullable: true }),
     alleleFrequency: t.exposeFloat('alleleFrequency', { nullable: true }),
-    date: t.exposeString('date', { nullable: true }),
-    source: t.field({ type: SourceRefType, resolve: (v) => v.source }),
   }),
 });
 
@@ -135,11 +138,10 @@ const CancerMedicationType = builder.objectRef<CancerMedication>('CancerMedicati
 });
 
 const DiseaseStatusType = builder.objectRef<DiseaseStatus>('DiseaseStatus').implement({
+  interfaces: [Sourced],
   fields: (t) => ({
-    date: t.exposeString('date', { nullable: true }),
     trend: t.exposeString('trend', { description: 'improved, stable, worsened, undetermined, remission, relapse or other' }),
     code: t.field({ type: CodeType, resolve: (d) => d.code }),
-    source: t.field({ type: SourceRefType, resolve: (d) => d.source }),
   }),
 });
 
