@@ -125,6 +125,16 @@ for (const target of testDatabases()) {
       assert.equal(res.body.errors[0].extensions.code, 'PAYLOAD_TOO_LARGE');
     });
 
+    it('answers 10 MB of junk with BAD_INPUT and stores nothing', async () => {
+      const before = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resource');
+      const junk = Buffer.alloc(10 * 1024 * 1024, '{"').toString('latin1');
+      const res = await request(site.app).post('/graphql').set('content-type', 'application/json').send(junk);
+      assert.equal(res.status, 400);
+      assert.equal(res.body.errors[0].extensions.code, 'BAD_INPUT');
+      const after = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resource');
+      assert.equal(after.rows[0]?.n, before.rows[0]?.n);
+    });
+
     it('serves health and readiness', async () => {
       assert.deepEqual((await request(site.app).get('/health')).body, { status: 'ok' });
       const ready = await request(site.app).get('/ready');
