@@ -67,10 +67,10 @@ export function createApp(deps: AppDeps): Site {
     }
   });
 
-  const yoga = createGraphqlHandler({ clinical, logger, graphiql: config.env !== 'production' });
+  const yoga = createGraphqlHandler({ clinical, logger, graphiql: config.env !== 'production', maxBodyBytes: config.limits.maxBodyBytes });
   app.use(
     yoga.graphqlEndpoint,
-    express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql-response+json'] }),
+    express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql+json'] }),
     // yoga is itself a node request listener; express hands it (req, res) as its server context
     yoga as unknown as RequestHandler,
   );

@@ -19,7 +19,7 @@ export function printError(io: Output, prefix: string, err: unknown): void {
     io.err(`${prefix}${err.message}`);
     for (const i of err.issues) io.err(`  ${i.expression ?? (i.entry !== undefined ? `entry ${i.entry}` : '')}: ${i.message}`);
   } else {
-    io.err(`${prefix}${(err as Error).message ?? String(err)}`);
+    io.err(`${prefix}${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -99,7 +99,8 @@ export async function syncCommand(options: SyncOptions, io: Output): Promise<num
       ...(options.patient ? { patientId: options.patient } : {}),
       ...(options.pageSize ? { pageSize: Number(options.pageSize) } : {}),
       ...(options.token ? { bearerToken: options.token } : {}),
-      maxResourcesPerPatient: config.limits.maxResourcesPerPatient,
+      // a record larger than one import accepts would be pulled in full only to be refused
+      maxResourcesPerPatient: Math.min(config.limits.maxResourcesPerPatient, config.limits.maxBundleEntries),
     });
     for await (const record of records) {
       const bundle = { resourceType: 'Bundle', type: 'collection', entry: record.resources.map((resource) => ({ resource })) };

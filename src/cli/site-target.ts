@@ -21,7 +21,7 @@ export interface TargetOptions {
 
 const IMPORT_MUTATION = `mutation Import($bundle: JSON!) {
   importFhirBundle(bundle: $bundle) {
-    importId patientIds
+    importId kind patientIds
     entries { index resourceType id version outcome }
     warnings { entry expression message }
   }
@@ -50,7 +50,7 @@ export function remoteTarget(baseUrl: string): SiteTarget {
       }
       const answer = (await res.json().catch(() => ({}))) as GraphqlAnswer;
       const result = answer.data?.importFhirBundle;
-      if (result) return { ...result, kind: 'transaction' };
+      if (result) return result;
       const first = answer.errors?.[0];
       const code = (first?.extensions?.code ?? (res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_INPUT')) as ErrorCode;
       const known = Object.values(ErrorCode).includes(code) ? code : ErrorCode.UPSTREAM_FAILED;

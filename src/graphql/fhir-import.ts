@@ -24,6 +24,7 @@ const ImportedEntryType = builder.objectRef<ImportResult['entries'][number]>('Im
 const ImportResultType = builder.objectRef<ImportResult>('FhirImportResult').implement({
   fields: (t) => ({
     importId: t.exposeString('importId'),
+    kind: t.exposeString('kind', { description: 'collection, transaction, batch or resource' }),
     patientIds: t.exposeStringList('patientIds', { description: 'patients created or updated by this import' }),
     entries: t.field({ type: [ImportedEntryType], resolve: (r) => r.entries }),
     warnings: t.field({ type: [InputIssueType], resolve: (r) => r.warnings }),

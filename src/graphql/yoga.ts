@@ -14,6 +14,8 @@ export interface GraphqlOptions {
   clinical: ClinicalService;
   logger: Logger;
   graphiql: boolean;
+  /** bodies yoga reads itself (anything express.json did not take) are held to the same limit */
+  maxBodyBytes: number;
 }
 
 /** What express hands yoga with each request. */
@@ -43,6 +45,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
     // the GraphiQL bundle is served from the package: hospital networks often block CDNs
     renderGraphiQL,
     landingPage: false,
+    maxRequestBodySize: options.maxBodyBytes,
     logging: false,
     context: ({ request }) => ({
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
@@ -63,7 +66,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
           });
         }
         if (error instanceof GraphQLError && !error.originalError) return error; // validation / syntax errors
-        options.logger.error({ err: error }, 'unexpected graphql error');
+        options.logger.error({ err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unexpected graphql error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

@@ -35,16 +35,22 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
     max: options.maxConnections ?? 10,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
+  // an idle client that loses its connection is dropped by the pool; without a listener it would crash the process
+  pool.on('error', () => undefined);
   const run = async <T>(c: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> => {
     const res = await c.query(sql, [...params]);
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   };
   const withClient = async <T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     const c = await pool.connect();
+    let broken: Error | undefined;
     try {
       return await fn(c);
+    } catch (err) {
+      if ((err as { brokenConnection?: boolean }).brokenConnection) broken = err as Error;
+      throw err;
     } finally {
-      c.release();
+      c.release(broken);
     }
   };
   return {
@@ -59,7 +65,12 @@ export async function openPostgresDatabase(options: PostgresOptions): Promise<Da
           await c.query('COMMIT');
           return out;
         } catch (err) {
-          await c.query('ROLLBACK');
+          try {
+            await c.query('ROLLBACK');
+          } catch {
+            // the connection is unusable: keep the original error and drop the client
+            throw Object.assign(err as Error, { brokenConnection: true });
+          }
           throw err;
         }
       }),

@@ -141,6 +141,31 @@ describe('mapping rules', () => {
     assert.deepEqual([s.ecog?.value, s.ecog?.source.id], [2, 'e1'], 'the latest ECOG, LA9624-3 = grade 2');
   });
 
+  it('ignores withdrawn records and variants reported absent; reads STU1 disease status', () => {
+    const loinc = (code: string) => ({ coding: [{ system: 'http://loinc.org', code }] });
+    const resources = [
+      patient,
+      condition({ system: 'http://snomed.info/sct', code: '254837009' }, { onsetDateTime: '2010-01-01', verificationStatus: { coding: [{ code: 'entered-in-error' }] } }),
+      condition({ system: 'http://snomed.info/sct', code: '363406005' }, { id: 'c2', onsetDateTime: '2015-01-01' }),
+      { resourceType: 'Observation', id: 'bad', status: 'entered-in-error', code: loinc('89247-1'), effectiveDateTime: '2021-01-01', valueInteger: 4 },
+      { resourceType: 'Observation', id: 'good', status: 'final', code: loinc('89247-1'), effectiveDateTime: '2020-01-01', valueInteger: 1 },
+      { resourceType: 'Observation', id: 'absent', status: 'final', code: loinc('69548-6'), valueCodeableConcept: loinc('LA9634-2'), component: [{ code: loinc('48018-6'), valueCodeableConcept: { coding: [{ code: 'HGNC:3236' }] } }] },
+      { resourceType: 'Observation', id: 'present', status: 'final', code: loinc('69548-6'), valueCodeableConcept: loinc('LA9633-4'), component: [{ code: loinc('48018-6'), valueCodeableConcept: { coding: [{ code: 'HGNC:6407' }] } }] },
+      { resourceType: 'Observation', id: 'stu1', status: 'final', code: loinc('88040-1'), effectiveDateTime: '2020-02-01', valueCodeableConcept: { coding: [{ system: 'http://snomed.info/sct', code: '359746009' }] } },
+    ] as Resource[];
+    const s = mapClinicalSummary('p', resources, tables);
+    assert.deepEqual([s.primaryCancer?.cancerType, s.primaryCancer?.source.id], ['colorectal', 'c2']);
+    assert.deepEqual([s.ecog?.value, s.ecog?.source.id], [1, 'good']);
+    assert.deepEqual(s.variants.map((v) => v.gene), ['KRAS']);
+    assert.deepEqual(s.diseaseStatus.map((d) => d.trend), ['stable']);
+  });
+
+  it('reads ICD-10-CM C7A as a primary neuroendocrine tumour and C7B as secondary', () => {
+    const icd = (code: string) => mapClinicalSummary('p', [patient, condition({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code })], tables);
+    assert.ok(icd('C7A.010').primaryCancer);
+    assert.equal(icd('C7B.02').secondaryCancers.length, 1);
+  });
+
   it('has no age without a birth date, and no summary values from another patient', () => {
     const s = mapClinicalSummary('p', [{ resourceType: 'Patient', id: 'p' } as Resource, condition({ system: 'http://snomed.info/sct', code: '254837009' }, { onsetDateTime: '2020-01-01' })], tables);
     assert.equal(s.ageAtDiagnosis, undefined);

@@ -48,17 +48,18 @@ for (const target of testDatabases()) {
 
     it('imports every fixture Bundle, with the entry counts read off the files', async () => {
       // entry counts: eom 8, TrialMatching 18 and 29, ctms 25 of which 5 repeat an earlier entry word for word, synthea 268
-      const expected: Record<string, { stored: number; patient: string }> = {
-        'fhir/eom-patient-bundle-jane-anyperson.json': { stored: 8, patient: 'cancer-patient-jane-anyperson' },
-        'fhir/TrialMatching_Patient01.json': { stored: 18, patient: 'mCODETrialMatchingPatientExample01' },
-        'fhir/TrialMatching_Patient02.json': { stored: 29, patient: 'mCODETrialMatchingPatientExample02' },
-        'fhir/ctms-patient_data.json': { stored: 20, patient: '1e208b6b-77f1-4808-a32b-9f9caf1ec334' },
-        'fhir/synthea-cancer-patient-86-transaction-bundle.json': { stored: 268, patient: 'cancer-86' },
+      const expected: Record<string, { entries: number; stored: number; patient: string }> = {
+        'fhir/eom-patient-bundle-jane-anyperson.json': { entries: 8, stored: 8, patient: 'cancer-patient-jane-anyperson' },
+        'fhir/TrialMatching_Patient01.json': { entries: 18, stored: 18, patient: 'mCODETrialMatchingPatientExample01' },
+        'fhir/TrialMatching_Patient02.json': { entries: 29, stored: 29, patient: 'mCODETrialMatchingPatientExample02' },
+        'fhir/ctms-patient_data.json': { entries: 25, stored: 20, patient: '1e208b6b-77f1-4808-a32b-9f9caf1ec334' },
+        'fhir/synthea-cancer-patient-86-transaction-bundle.json': { entries: 268, stored: 268, patient: 'cancer-86' },
       };
       for (const file of FHIR_BUNDLES) {
         const result = await importBundle(db, fixture(file), options);
         const want = expected[file]!;
-        assert.equal(result.entries.length, want.stored, file);
+        assert.deepEqual(result.entries.map((e) => e.index), [...Array(want.entries).keys()], `${file}: one answer per entry, in order`);
+        assert.equal(new Set(result.entries.map((e) => `${e.resourceType}/${e.id}`)).size, want.stored, file);
         assert.ok(result.entries.every((e) => e.outcome === 'created'), file);
         assert.deepEqual(result.patientIds, [want.patient], file);
       }
@@ -124,6 +125,81 @@ for (const target of testDatabases()) {
         ],
       });
       assert.deepEqual(err.issues.map((i) => [i.entry, i.expression]), [[1, 'Bundle.entry[1].resource.birthDate']]);
+    });
+
+    it('refuses to move a stored resource to another patient (409), storing nothing', async () => {
+      await importBundle(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('pa') }, { resource: patient('pb') }] }, options);
+      const cond = (subject: string) => ({ resourceType: 'Condition', id: 'cond-1', subject: { reference: subject }, code: { text: 'x' } });
+      await importBundle(db, cond('Patient/pa'), options);
+      const before = await counts(db);
+      const err = await importBundle(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('pb', { birthDate: '1999-01-01' }) }, { resource: cond('Patient/pb') }] }, options).catch((e: unknown) => e);
+      assert.ok(err instanceof DomainError);
+      assert.equal(err.code, 'CONFLICT');
+      assert.deepEqual([err.issues[0]?.entry, err.issues[0]?.expression], [1, 'Bundle.entry[1].resource.id']);
+      assert.match(err.issues[0]?.message ?? '', /Condition\/cond-1 belongs to Patient\/pa/);
+      assert.deepEqual(await counts(db), before);
+    });
+
+    it('resolves absolute and version-specific references to entries of the Bundle', async () => {
+      const result = await importBundle(
+        db,
+        {
+          resourceType: 'Bundle',
+          type: 'collection',
+          entry: [
+            { fullUrl: 'http://ehr.example/fhir/Patient/abs-1', resource: patient('abs-1') },
+            { resource: { resourceType: 'Observation', id: 'abs-o1', status: 'final', code: { text: 'x' }, subject: { reference: 'http://ehr.example/fhir/Patient/abs-1/_history/3' } } },
+            { resource: { resourceType: 'Observation', id: 'abs-o2', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/abs-1/_history/3' } } },
+          ],
+        },
+        options,
+      );
+      assert.deepEqual(result.warnings, []);
+      const r = await db.query<{ id: string; ref: string }>("SELECT id, content->'subject'->>'reference' AS ref FROM fhir_resource WHERE patient_id = 'abs-1' AND resource_type = 'Observation' ORDER BY id");
+      assert.deepEqual(r.rows, [{ id: 'abs-o1', ref: 'Patient/abs-1' }, { id: 'abs-o2', ref: 'Patient/abs-1' }]);
+    });
+
+    it('rejects text PostgreSQL cannot store and hostile nesting, naming the place', async () => {
+      let err = await rejected(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('s1', { name: [{ family: 'Smithers\ud800' }] }) }] });
+      assert.deepEqual([err.issues[0]?.entry, err.issues[0]?.expression], [0, 'Bundle.entry[0].resource.name[0].family']);
+      assert.match(err.issues[0]?.message ?? '', /unpaired UTF-16 surrogate/);
+      err = await rejected(db, patient('s2', { name: [{ family: 'a\u0000b' }] }));
+      assert.match(err.issues[0]?.message ?? '', /NUL/);
+      let deep: Record<string, unknown> = { url: 'http://x', valueString: 'v' };
+      for (let i = 0; i < 20_000; i++) deep = { url: 'http://x', extension: [deep] };
+      err = await rejected(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('s3', { extension: [deep] }) }] });
+      assert.match(err.issues[0]?.message ?? '', /nested deeper than 64 levels/);
+      assert.equal(err.issues[0]?.entry, 0);
+    });
+
+    it('rejects an id that is not a FHIR id, and a PUT whose url contradicts the resource id', async () => {
+      let err = await rejected(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: patient('has space') }] });
+      assert.equal(err.issues[0]?.expression, 'Bundle.entry[0].resource.id');
+      err = await rejected(db, { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: patient('p-one'), request: { method: 'PUT', url: 'Patient/p-two' } }] });
+      assert.match(err.issues[0]?.message ?? '', /does not match the PUT url id p-two/);
+    });
+
+    it('runs concurrent imports for one patient one after the other, and the summary sees both', async () => {
+      await importBundle(db, patient('conc'), options);
+      const obs = (i: number) => ({
+        resourceType: 'Observation',
+        id: `conc-ecog-${i}`,
+        status: 'final',
+        code: { coding: [{ system: 'http://loinc.org', code: '89247-1' }] },
+        subject: { reference: 'Patient/conc' },
+        effectiveDateTime: `2020-01-${String(i + 1).padStart(2, '0')}`,
+        valueInteger: i % 5,
+      });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => importBundle(db, { resourceType: 'Bundle', type: 'collection', entry: [{ resource: obs(i) }, { resource: { ...obs(i + 10), id: 'conc-shared' } }] }, options)));
+      assert.equal(results.length, 8);
+      const shared = results.map((r) => r.entries.find((e) => e.id === 'conc-shared')!);
+      assert.deepEqual(shared.map((e) => e.version).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8], 'each writer got its own version');
+      assert.equal(shared.filter((e) => e.outcome === 'created').length, 1);
+      const s = await db.query<{ summary: { ecog?: { value: number; source: { id: string } } } }>("SELECT summary FROM patient_summary WHERE patient_id = 'conc'");
+      // the latest ECOG of all sixteen writes: conc-shared carries dates 2020-01-11..18, the last one wins
+      const h = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE patient_id = 'conc' AND resource_type = 'Observation'");
+      assert.equal(h.rows[0]?.n, 9);
+      assert.equal(s.rows[0]?.summary.ecog?.source.id, 'conc-shared');
     });
 
     it('rejects a dangling urn:uuid reference', async () => {

@@ -38,11 +38,23 @@ for (const target of testDatabases()) {
       assert.equal(JSON.parse(synthea.text).meta.versionId, '1');
     });
 
-    it('imports the CCRR single resources', async () => {
-      for (const file of CCRR_RESOURCES) {
-        const res = await request(site.app).post('/fhir').set('content-type', FHIR).send(JSON.stringify(fixture(file)));
-        assert.equal(res.status, 200, file);
-        assert.equal(JSON.parse(res.text).entry.length, 1);
+    it('imports the CCRR single resources, and refuses them where their ids belong to other patients (409)', async () => {
+      // the CCRR examples reuse ids of the EOM examples for another patient
+      const clash = await request(site.app).post('/fhir').set('content-type', FHIR).send(JSON.stringify(fixture(CCRR_RESOURCES[0])));
+      assert.equal(clash.status, 409);
+      const oo = JSON.parse(clash.text);
+      assert.equal(oo.issue[0].code, 'conflict');
+      assert.deepEqual(oo.issue[0].expression, ['Condition.id']);
+      const own = await target.open();
+      try {
+        const fresh = buildTestApp(own);
+        for (const file of CCRR_RESOURCES) {
+          const res = await request(fresh.app).post('/fhir').set('content-type', FHIR).send(JSON.stringify(fixture(file)));
+          assert.equal(res.status, 200, file);
+          assert.equal(JSON.parse(res.text).entry.length, 1);
+        }
+      } finally {
+        await own.close();
       }
     });
 

@@ -88,3 +88,24 @@ describe('splitStatements', () => {
     ]);
   });
 });
+
+describe('data directory lock', () => {
+  it('lets one holder at a time take a directory, even within one process, and frees it on release', async () => {
+    const { acquireLock, readLock } = await import('../../src/storage/data-dir-lock.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'sangam-lock-'));
+    try {
+      const first = acquireLock(dir);
+      first.update({ url: 'http://127.0.0.1:1' });
+      assert.throws(() => acquireLock(dir), new RegExp(`in use by process ${process.pid} serving http://127\\.0\\.0\\.1:1`));
+      assert.deepEqual([readLock(dir)?.pid, readLock(dir)?.url], [process.pid, 'http://127.0.0.1:1']);
+      first.release();
+      assert.equal(readLock(dir), undefined);
+      const second = acquireLock(dir);
+      first.release(); // a stale handle must not free someone else's lock
+      assert.equal(readLock(dir)?.pid, process.pid);
+      second.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

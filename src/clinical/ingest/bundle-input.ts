@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { z } from 'zod';
 import { badInput, type InputIssue } from '../../errors/domain-error.ts';
+import { findUnsafeJson } from './json-safety.ts';
 
 /** How an entry asks to be stored: POST (create), PUT (create or update at a given id), or none (collection). */
 export type EntryMethod = 'POST' | 'PUT' | 'NONE';
@@ -58,6 +59,15 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
       { expression: 'resourceType', message: top.error.issues[0]?.message ?? 'missing resourceType' },
     ]);
   }
+  const root = (json as Resource).resourceType === 'Bundle' ? 'Bundle' : (json as Resource).resourceType;
+  const unsafe = findUnsafeJson(json, root);
+  if (unsafe) {
+    const cut = unsafe.indexOf(': ');
+    const entry = /^Bundle\.entry\[(\d+)\]/.exec(unsafe)?.[1];
+    throw badInput('Input rejected: it cannot be stored as JSON text; nothing was stored', [
+      { ...(entry === undefined ? {} : { entry: Number(entry) }), expression: unsafe.slice(0, cut), message: unsafe.slice(cut + 2) },
+    ]);
+  }
   const resource = json as Resource;
   if (resource.resourceType !== 'Bundle') {
     return { kind: 'resource', entries: [{ index: 0, resource, method: 'NONE' }], warnings: [] };
@@ -65,7 +75,7 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
   const bundle = json as { type?: unknown; entry?: unknown };
   if (bundle.type !== 'collection' && bundle.type !== 'transaction' && bundle.type !== 'batch') {
     throw badInput('Bundle.type must be collection, transaction or batch', [
-      { expression: 'Bundle.type', message: `got ${JSON.stringify(bundle.type) ?? 'nothing'}` },
+      { expression: 'Bundle.type', message: `got ${(JSON.stringify(bundle.type) ?? 'nothing').slice(0, 40)}` },
     ]);
   }
   const rawEntries = bundle.entry ?? [];

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
-import { badInput, type InputIssue } from '../../errors/domain-error.ts';
+import { badInput, DomainError, ErrorCode, type InputIssue } from '../../errors/domain-error.ts';
 import type { Database, SqlClient } from '../../storage/port.ts';
 import type { ClinicalSummary } from '../mcode/types.ts';
-import { existingPatientIds, insertImportBatch, readPatientResources, writeResource, type WriteOutcome } from '../store/resource-store.ts';
+import { existingPatientIds, insertImportBatch, readPatientResources, storedPatientsOf, writeResource, type WriteOutcome } from '../store/resource-store.ts';
 import { saveSummary } from '../store/summary-store.ts';
 import { readBundleInput, type InputKind } from './bundle-input.ts';
 import { resolveReferences } from './resolve-references.ts';
@@ -19,6 +19,7 @@ export interface ImportOptions {
   summarise: Summarise;
 }
 
+/** One answer per Bundle entry, in entry order (a repeated entry answers with the resource it repeats). */
 export interface ImportedEntry {
   index: number;
   resourceType: string;
@@ -38,6 +39,13 @@ export interface ImportResult {
 
 /** How many located problems an error carries at most; the message says how many there were. */
 const MAX_REPORTED_ISSUES = 100;
+
+/** For a single resource (no Bundle around it) issues are located from the resource itself. */
+function locate(issues: InputIssue[], input: { kind: InputKind; entries: { resource: Resource }[] }): InputIssue[] {
+  if (input.kind !== 'resource') return issues;
+  const type = input.entries[0]?.resource.resourceType ?? 'Resource';
+  return issues.map(({ entry: _entry, ...i }) => ({ ...i, ...(i.expression ? { expression: i.expression.replace(/^Bundle\.entry\[0\]\.resource/, type) } : {}) }));
+}
 
 function reject(issues: InputIssue[]): never {
   const n = issues.length;
@@ -61,34 +69,85 @@ export async function importBundle(db: Database, json: unknown, options: ImportO
     const root = input.kind === 'resource' ? e.resource.resourceType : `Bundle.entry[${e.index}].resource`;
     issues.push(...checkResource(e.resource, root, input.kind === 'resource' ? undefined : e.index));
   }
-  if (issues.length > 0) reject(issues);
+  if (issues.length > 0) reject(locate(issues, input));
 
   const importId = randomUUID();
-  return db.transaction(async (tx) => {
-    // A reference to a patient this site has not seen is kept (the resource joins that patient's
-    // record when the Patient arrives) and reported, as lenient FHIR servers do with placeholders.
-    const known = await existingPatientIds(tx, [...resolved.externalPatientRefs.keys()]);
-    const warnings = [...input.warnings, ...resolved.warnings];
-    for (const [id, at] of resolved.externalPatientRefs) {
-      if (!known.has(id)) {
-        warnings.push({ entry: at.entry, expression: at.expression, message: `Patient/${id} is not stored at this site yet; the resource is kept for when it arrives` });
-      }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await db.transaction((tx) => writeImport(tx, importId, input.kind, resolved, options));
+      return { ...result, warnings: locate(result.warnings, input) };
+    } catch (err) {
+      if (err instanceof DomainError && input.kind === 'resource') throw new DomainError(err.code, err.message, locate([...err.issues], input));
+      // ordered locking makes these rare; a lost race is simply run again
+      if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
     }
-    const touched = new Set<string>();
-    await insertImportBatch(tx, { id: importId, source: options.source, kind: input.kind, entryCount: resolved.entries.length, patientIds: [] });
-    const entries: ImportedEntry[] = [];
-    for (const e of resolved.entries) {
-      const w = await writeResource(tx, e.resource, e.patientId, importId);
-      entries.push({ index: e.index, resourceType: e.resource.resourceType, id: e.resource.id, version: w.version, outcome: w.outcome });
-      if (w.outcome !== 'unchanged') {
-        if (e.patientId) touched.add(e.patientId);
-        if (w.previousPatientId && w.previousPatientId !== e.patientId) touched.add(w.previousPatientId);
-      }
-    }
-    const patientIds = await refreshSummaries(tx, [...touched].sort(), options.summarise);
-    await tx.query('UPDATE import_batch SET patient_ids = $2 WHERE id = $1', [importId, patientIds]);
-    return { importId, kind: input.kind, patientIds, entries, warnings };
+  }
+}
+
+/** PostgreSQL deadlock_detected and serialization_failure. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+async function writeImport(
+  tx: SqlClient,
+  importId: string,
+  kind: InputKind,
+  resolved: ReturnType<typeof resolveReferences>,
+  options: ImportOptions,
+): Promise<ImportResult> {
+  // Imports touching the same patient run one after the other, so each summary sees the other's
+  // rows; locks are taken in a fixed order so two imports cannot wait on each other.
+  const patients = [...new Set(resolved.entries.map((e) => e.patientId).filter((p): p is string => !!p))].sort();
+  for (const p of patients) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`patient:${p}`]);
+
+  const owners = await storedPatientsOf(tx, resolved.entries.map((e) => e.resource));
+  const conflicts = resolved.entries.filter((e) => {
+    const owner = owners.get(`${e.resource.resourceType}/${e.resource.id}`);
+    return owner !== undefined && owner !== null && owner !== (e.patientId ?? null);
   });
+  if (conflicts.length > 0) {
+    throw new DomainError(
+      ErrorCode.CONFLICT,
+      `Bundle rejected: ${conflicts.length} resource${conflicts.length === 1 ? ' is' : 's are'} stored for another patient; nothing was stored`,
+      conflicts.slice(0, MAX_REPORTED_ISSUES).map((e) => ({
+        entry: e.index,
+        expression: `Bundle.entry[${e.index}].resource.id`,
+        message: `${e.resource.resourceType}/${e.resource.id} belongs to Patient/${owners.get(`${e.resource.resourceType}/${e.resource.id}`)} at this site; a resource cannot move to another patient`,
+      })),
+    );
+  }
+
+  // A reference to a patient this site has not seen is kept (the resource joins that patient's
+  // record when the Patient arrives) and reported, as lenient FHIR servers do with placeholders.
+  const known = await existingPatientIds(tx, [...resolved.externalPatientRefs.keys()]);
+  const warnings = [...resolved.warnings];
+  for (const [id, at] of resolved.externalPatientRefs) {
+    if (!known.has(id)) {
+      warnings.push({ entry: at.entry, expression: at.expression, message: `Patient/${id} is not stored at this site yet; the resource is kept for when it arrives` });
+    }
+  }
+
+  const touched = new Set<string>();
+  await insertImportBatch(tx, { id: importId, source: options.source, kind, entryCount: resolved.entries.length, patientIds: [] });
+  const entries: ImportedEntry[] = [];
+  const inKeyOrder = [...resolved.entries].sort((a, b) => compareKeys(a.resource, b.resource));
+  for (const e of inKeyOrder) {
+    const w = await writeResource(tx, e.resource, e.patientId, importId);
+    entries.push({ index: e.index, resourceType: e.resource.resourceType, id: e.resource.id, version: w.version, outcome: w.outcome });
+    if (w.outcome !== 'unchanged' && e.patientId) touched.add(e.patientId);
+  }
+  const byKey = new Map(entries.map((e) => [`${e.resourceType}/${e.id}`, e]));
+  for (const alias of resolved.aliases) {
+    const same = byKey.get(alias.key);
+    if (same) entries.push({ ...same, index: alias.index });
+  }
+  entries.sort((a, b) => a.index - b.index);
+  const patientIds = await refreshSummaries(tx, [...touched].sort(), options.summarise);
+  await tx.query('UPDATE import_batch SET patient_ids = $2 WHERE id = $1', [importId, patientIds]);
+  return { importId, kind, patientIds, entries, warnings };
+}
+
+function compareKeys(a: Resource & { id: string }, b: Resource & { id: string }): number {
+  return a.resourceType < b.resourceType ? -1 : a.resourceType > b.resourceType ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

@@ -17,19 +17,41 @@ export interface ResolvedEntry {
 
 export interface ResolveResult {
   entries: ResolvedEntry[];
+  /** entries that repeat an earlier one word for word: stored once, answered with that resource */
+  aliases: { index: number; key: string }[];
   /** `Patient/<id>` references that are not in the Bundle: they must already be stored */
   externalPatientRefs: Map<string, { entry: number; expression: string }>;
   errors: InputIssue[];
   warnings: InputIssue[];
 }
 
-/** The id an entry's resource is stored under: PUT url, then resource.id, then a urn:uuid fullUrl, then a new UUID. */
-function chooseId(entry: InputEntry): string {
-  if (entry.putId) return entry.putId;
+/**
+ * The id an entry's resource is stored under: PUT url, then resource.id, then a urn:uuid fullUrl,
+ * then a new UUID. An id that is not a FHIR id, or that contradicts the PUT url, is an error.
+ */
+function chooseId(entry: InputEntry, errors: InputIssue[]): string | undefined {
   const own = entry.resource.id;
-  if (typeof own === 'string' && FHIR_ID.test(own)) return own;
+  const at = `Bundle.entry[${entry.index}].resource.id`;
+  if (own !== undefined && (typeof own !== 'string' || !FHIR_ID.test(own))) {
+    errors.push({ entry: entry.index, expression: at, message: 'not a FHIR id (1-64 of A-Z a-z 0-9 - .)' });
+    return undefined;
+  }
+  if (entry.putId) {
+    if (own !== undefined && own !== entry.putId) {
+      errors.push({ entry: entry.index, expression: at, message: `resource id ${own} does not match the PUT url id ${entry.putId}` });
+      return undefined;
+    }
+    return entry.putId;
+  }
+  if (own) return own;
   const uuid = /^urn:uuid:([0-9a-fA-F-]{36})$/.exec(entry.fullUrl ?? '');
   return uuid?.[1] ?? randomUUID();
+}
+
+/** `http://ehr/fhir/Patient/a1/_history/3` → `Patient/a1`. */
+function trailingReference(url: string): string | undefined {
+  const m = /\/([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(url);
+  return m ? `${m[1]}/${m[2]}` : undefined;
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -63,15 +85,18 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
   const byFullUrl = new Map<string, string>();
   const byKey = new Map<string, InputEntry>();
   const kept: { entry: InputEntry; id: string }[] = [];
+  const aliases: { index: number; key: string }[] = [];
 
   for (const entry of input) {
-    let id = chooseId(entry);
+    let id = chooseId(entry, errors);
+    if (id === undefined) continue;
     const key = `${entry.resource.resourceType}/${id}`;
     const earlier = byKey.get(key);
     if (earlier) {
       if (sameJson(earlier.resource, entry.resource)) {
         warnings.push({ entry: entry.index, expression: `Bundle.entry[${entry.index}]`, message: `duplicate of entry ${earlier.index}; stored once` });
         if (entry.fullUrl && !byFullUrl.has(entry.fullUrl)) byFullUrl.set(entry.fullUrl, key);
+        aliases.push({ index: entry.index, key });
         continue;
       }
       if (entry.method === 'PUT') {
@@ -121,6 +146,10 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
         });
         return ref;
       }
+      if (/^https?:\/\//.test(ref)) {
+        const target = trailingReference(ref);
+        if (target && byKey.has(target)) return target;
+      }
       const rel = RELATIVE_REF.exec(ref);
       if (rel) {
         const target = `${rel[1]}/${rel[2]}`;
@@ -140,7 +169,7 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
     const patientId = compartmentPatient(resource);
     return { index: entry.index, resource, ...(patientId ? { patientId } : {}) };
   });
-  return { entries, externalPatientRefs, errors, warnings };
+  return { entries, aliases, externalPatientRefs, errors, warnings };
 }
 
 /** Walks a resource and replaces every `reference` string through `fn`. */

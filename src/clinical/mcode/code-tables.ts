@@ -30,6 +30,8 @@ const TablesSchema = z.object({
   bodySites: CodeMap(z.string()),
   antineoplasticRxnorm: CodeMap(z.string()),
   hgncSymbols: CodeMap(z.string()),
+  /** LOINC answers meaning the variant was looked for and not found */
+  variantAbsent: z.array(z.string()),
 });
 
 /** The code lists the mapper reads, loaded from `fhir/codes/mcode-codes.json`. */

@@ -14,7 +14,9 @@ function classify(code: CodeableConcept | undefined, tables: McodeCodeTables): {
     if (tables.secondaryCancerSnomed.has(c.code)) return { kind: 'secondary' };
     const type = tables.primaryCancerSnomed.get(c.code);
     if (type !== undefined) return { kind: 'primary', ...(type ? { cancerType: type } : {}) };
-    if (c.system && ICD10.test(c.system) && /^C\d\d/.test(c.code)) {
+    if (c.system && ICD10.test(c.system) && /^C(\d\d|7[AB])/.test(c.code)) {
+      // C7A malignant neuroendocrine tumours (ICD-10-CM); C7B and C77-C79 are secondary
+      if (c.code.startsWith('C7B')) return { kind: 'secondary' };
       const n = Number(c.code.slice(1, 3));
       if (n >= 77 && n <= 79) return { kind: 'secondary' };
       const cancerType = tables.icd10CancerTypes.get(c.code.slice(0, 3));

@@ -10,9 +10,12 @@ import type { ClinicalSummary } from './types.ts';
 import { mapVariants } from './variants.ts';
 
 /** Bump when the mapping changes: stored summaries from older versions are recomputed at start-up. */
-export const MAPPER_VERSION = '1';
+export const MAPPER_VERSION = '2';
 
 const MEDICATION_TYPES = new Set(['MedicationRequest', 'MedicationStatement', 'MedicationAdministration']);
+/** Records their authors withdrew: never evidence. */
+const WITHDRAWN = new Set(['entered-in-error', 'cancelled']);
+const WITHDRAWN_CONDITION = new Set(['entered-in-error', 'refuted']);
 
 /**
  * Derives a patient's clinical summary from the resources of their record (references already
@@ -21,9 +24,11 @@ const MEDICATION_TYPES = new Set(['MedicationRequest', 'MedicationStatement', 'M
  */
 export function mapClinicalSummary(patientId: string, resources: readonly Resource[], tables: McodeCodeTables): ClinicalSummary {
   const patient = resources.find((r): r is Patient => r.resourceType === 'Patient' && r.id === patientId);
-  const conditions = resources.filter((r): r is Condition => r.resourceType === 'Condition');
-  const observations = resources.filter((r): r is Observation => r.resourceType === 'Observation');
-  const medications = resources.filter((r): r is MedicationResource => MEDICATION_TYPES.has(r.resourceType));
+  const conditions = resources.filter(
+    (r): r is Condition => r.resourceType === 'Condition' && !WITHDRAWN_CONDITION.has(r.verificationStatus?.coding?.[0]?.code ?? ''),
+  );
+  const observations = resources.filter((r): r is Observation => r.resourceType === 'Observation' && !WITHDRAWN.has(r.status));
+  const medications = resources.filter((r): r is MedicationResource => MEDICATION_TYPES.has(r.resourceType) && !WITHDRAWN.has((r as MedicationResource).status ?? ''));
 
   const demographics = patient ? mapDemographics(patient) : { populationGroups: [] };
   const cancers = mapCancerConditions(conditions, tables);

@@ -32,6 +32,7 @@ export function mapVariants(observations: readonly Observation[], tables: McodeC
   const out: GenomicVariantFinding[] = [];
   for (const obs of observations) {
     if (!hasCode(obs.code, tables.observation.genomicVariant)) continue;
+    if (hasCode(obs.valueCodeableConcept, tables.variantAbsent)) continue; // looked for, not found
     const v: GenomicVariantFinding = { source: sourceOf(obs) };
     const date = effectiveDate(obs);
     if (date) v.date = date;

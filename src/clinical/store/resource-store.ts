@@ -54,14 +54,14 @@ export async function writeResource(
   resource: Resource & { id: string },
   patientId: string | undefined,
   importId: string,
-): Promise<{ outcome: WriteOutcome; version: number; previousPatientId: string | null }> {
+): Promise<{ outcome: WriteOutcome; version: number }> {
   const sourceVersion = resource.meta?.versionId ?? null;
   // One statement: read what was there, upsert only when the content changed, and record the new
   // version in the history. Concurrent writers of one resource queue on its row lock in the upsert,
   // so versions stay consecutive.
-  const res = await tx.query<{ written: number | null; prior_version: number | null; prior_patient: string | null }>(
+  const res = await tx.query<{ written: number | null; prior_version: number | null }>(
     `WITH prior AS (
-       SELECT version, patient_id FROM fhir_resource WHERE resource_type = $1 AND id = $2
+       SELECT version FROM fhir_resource WHERE resource_type = $1 AND id = $2
      ), up AS (
        INSERT INTO fhir_resource (resource_type, id, version, patient_id, source_version_id, content, import_id)
        VALUES ($1, $2, 1, $3, $4, $5::jsonb, $6)
@@ -75,14 +75,23 @@ export async function writeResource(
        INSERT INTO fhir_resource_version (resource_type, id, version, source_version_id, content, import_id)
        SELECT $1, $2, up.version, $4, $5::jsonb, $6 FROM up
      )
-     SELECT (SELECT version FROM up) AS written, (SELECT version FROM prior) AS prior_version,
-            (SELECT patient_id FROM prior) AS prior_patient`,
+     SELECT (SELECT version FROM up) AS written, (SELECT version FROM prior) AS prior_version`,
     [resource.resourceType, resource.id, patientId ?? null, sourceVersion, JSON.stringify(resource), importId],
   );
   const row = res.rows[0];
-  const previousPatientId = row?.prior_patient ?? null;
-  if (row?.written == null) return { outcome: 'unchanged', version: row?.prior_version ?? 1, previousPatientId };
-  return { outcome: row.prior_version == null ? 'created' : 'updated', version: row.written, previousPatientId };
+  if (row?.written == null) return { outcome: 'unchanged', version: row?.prior_version ?? 1 };
+  return { outcome: row.prior_version == null ? 'created' : 'updated', version: row.written };
+}
+
+/** For each given resource that is already stored, the patient it is filed under (null for none). */
+export async function storedPatientsOf(db: SqlClient, resources: readonly { resourceType: string; id?: string }[]): Promise<Map<string, string | null>> {
+  if (resources.length === 0) return new Map();
+  const res = await db.query<{ resource_type: string; id: string; patient_id: string | null }>(
+    `SELECT r.resource_type, r.id, r.patient_id FROM fhir_resource r
+     JOIN unnest($1::text[], $2::text[]) AS k(resource_type, id) ON r.resource_type = k.resource_type AND r.id = k.id`,
+    [resources.map((r) => r.resourceType), resources.map((r) => r.id ?? '')],
+  );
+  return new Map(res.rows.map((r) => [`${r.resource_type}/${r.id}`, r.patient_id]));
 }
 
 /** The ids among `ids` that are stored Patients. */
