@@ -62,8 +62,20 @@ export async function importFhirCommand(path: string, options: TargetOptions, io
   const maxBytes = loadConfig(process.env, {}).limits.maxBodyBytes;
   const target = await openTarget(options, io.out);
   let failed = 0;
+  // Ctrl-C stops after the file being imported, so the store is closed cleanly, never mid-write
+  let interrupted = false;
+  const stop = () => {
+    interrupted = true;
+    io.err('interrupted: stopping after the current file');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
     for (const file of files) {
+      if (interrupted) {
+        failed++;
+        continue;
+      }
       try {
         const result = await target.importBundle(readJsonFile(file, maxBytes), 'cli');
         io.out(`${file}: ${summarise(result)}`);
@@ -74,6 +86,8 @@ export async function importFhirCommand(path: string, options: TargetOptions, io
       }
     }
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await target.close();
   }
   io.out(`${files.length - failed} of ${files.length} files imported into the ${target.description}`);

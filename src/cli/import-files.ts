@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { badInput } from '../errors/domain-error.ts';
 
@@ -10,7 +10,8 @@ export function listJsonFiles(path: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(path).sort()) {
     const child = join(path, name);
-    const cst = statSync(child);
+    const cst = lstatSync(child);
+    // symbolic links to directories are not followed: they can loop
     if (cst.isDirectory()) out.push(...listJsonFiles(child));
     else if (name.endsWith('.json')) out.push(child);
   }

@@ -4,6 +4,7 @@ import type { Database } from '../storage/port.ts';
 import { importBundle, refreshSummaries, type ImportResult, type Summarise } from './ingest/import-bundle.ts';
 import type { ClinicalSummary } from './mcode/types.ts';
 import {
+  countPatientResources,
   countPatients,
   listPatientIds,
   readPatientResources,
@@ -33,6 +34,7 @@ export interface ClinicalService {
   listPatients(first: number, after?: string): Promise<PatientPage>;
   summaries(patientIds: readonly string[]): Promise<(StoredSummary | undefined)[]>;
   resources(patientId: string, resourceType?: string): Promise<StoredResource[]>;
+  resourceCounts(patientId: string): Promise<{ resourceType: string; count: number }[]>;
   resource(resourceType: string, id: string): Promise<StoredResource | undefined>;
   /** Recomputes summaries written by an older mapper version; returns how many were refreshed. */
   refreshStaleSummaries(): Promise<number>;
@@ -63,6 +65,7 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
     },
     summaries: (ids) => readSummaries(db, ids),
     resources: (patientId, resourceType) => readPatientResources(db, patientId, resourceType),
+    resourceCounts: (patientId) => countPatientResources(db, patientId),
     resource: (resourceType, id) => readResource(db, resourceType, id),
     async refreshStaleSummaries() {
       const stale = await db.query<{ id: string }>(

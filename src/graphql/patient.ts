@@ -33,11 +33,7 @@ export const PatientType = builder.objectRef<PatientParent>('Patient').implement
     }),
     resourceCounts: t.field({
       type: [ResourceCount],
-      resolve: async (p, _args, ctx) => {
-        const counts = new Map<string, number>();
-        for (const r of await ctx.clinical.resources(p.id)) counts.set(r.resourceType, (counts.get(r.resourceType) ?? 0) + 1);
-        return [...counts].map(([resourceType, count]) => ({ resourceType, count }));
-      },
+      resolve: (p, _args, ctx) => ctx.clinical.resourceCounts(p.id),
     }),
   }),
 });

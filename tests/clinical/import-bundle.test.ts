@@ -277,6 +277,30 @@ for (const target of testDatabases()) {
       assert.match(err.message, /11 entries; the limit is 10/);
     });
 
+    it('rolls back everything when the database fails on the 100th resource write', async () => {
+      const own = await target.open();
+      try {
+        let writes = 0;
+        const flaky: Database = {
+          ...own,
+          transaction: (fn) =>
+            own.transaction((tx) =>
+              fn({
+                query: (sql, params) => {
+                  if (sql.includes('INSERT INTO fhir_resource ') && ++writes === 100) throw Object.assign(new Error('disk full'), { code: '53100' });
+                  return tx.query(sql, params);
+                },
+              }),
+            ),
+        };
+        await assert.rejects(importBundle(flaky, fixture('fhir/synthea-cancer-patient-86-transaction-bundle.json'), options), /disk full/);
+        assert.equal(writes, 100);
+        assert.deepEqual(await counts(own), { resources: 0, versions: 0, batches: 0, summaries: 0 });
+      } finally {
+        await own.close();
+      }
+    });
+
     it('rolls back everything when a write fails midway', async () => {
       const before = await counts(db);
       const failing: ImportOptions = {

@@ -131,6 +131,15 @@ export async function listPatientIds(db: SqlClient, first: number, after?: strin
   return res.rows.map((r) => r.id);
 }
 
+/** How many current resources of each type a patient has. */
+export async function countPatientResources(db: SqlClient, patientId: string): Promise<{ resourceType: string; count: number }[]> {
+  const res = await db.query<{ resource_type: string; n: number }>(
+    'SELECT resource_type, count(*)::int AS n FROM fhir_resource WHERE patient_id = $1 GROUP BY resource_type ORDER BY resource_type',
+    [patientId],
+  );
+  return res.rows.map((r) => ({ resourceType: r.resource_type, count: r.n }));
+}
+
 export async function countPatients(db: SqlClient): Promise<number> {
   const res = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM fhir_resource WHERE resource_type = 'Patient'");
   return res.rows[0]?.n ?? 0;
