@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { badInput, DomainError, ErrorCode, type InputIssue } from '../../errors/domain-error.ts';
 import type { Database, SqlClient } from '../../storage/port.ts';
 import type { ClinicalSummary } from '../mcode/types.ts';
-import { existingPatientIds, insertImportBatch, readPatientResources, storedPatientsOf, writeResource, type WriteOutcome } from '../store/resource-store.ts';
+import { existingPatientIds, insertImportBatch, readPatientResources, storedPatientsOf, writeResources, type WriteOutcome } from '../store/resource-store.ts';
 import { saveSummary } from '../store/summary-store.ts';
 import { readBundleInput, type InputKind } from './bundle-input.ts';
 import { resolveReferences } from './resolve-references.ts';
@@ -84,6 +84,9 @@ export async function importBundle(db: Database, json: unknown, options: ImportO
   }
 }
 
+/** Resources written per statement. */
+const WRITE_CHUNK = 200;
+
 /** PostgreSQL deadlock_detected and serialization_failure. */
 const RETRYABLE = new Set(['40P01', '40001']);
 
@@ -130,10 +133,14 @@ async function writeImport(
   await insertImportBatch(tx, { id: importId, source: options.source, kind, entryCount: resolved.entries.length, patientIds: [] });
   const entries: ImportedEntry[] = [];
   const inKeyOrder = [...resolved.entries].sort((a, b) => compareKeys(a.resource, b.resource));
-  for (const e of inKeyOrder) {
-    const w = await writeResource(tx, e.resource, e.patientId, importId);
-    entries.push({ index: e.index, resourceType: e.resource.resourceType, id: e.resource.id, version: w.version, outcome: w.outcome });
-    if (w.outcome !== 'unchanged' && e.patientId) touched.add(e.patientId);
+  for (let start = 0; start < inKeyOrder.length; start += WRITE_CHUNK) {
+    const chunk = inKeyOrder.slice(start, start + WRITE_CHUNK);
+    const written = await writeResources(tx, chunk, importId);
+    chunk.forEach((e, i) => {
+      const w = written[i] as { outcome: WriteOutcome; version: number };
+      entries.push({ index: e.index, resourceType: e.resource.resourceType, id: e.resource.id, version: w.version, outcome: w.outcome });
+      if (w.outcome !== 'unchanged' && e.patientId) touched.add(e.patientId);
+    });
   }
   const byKey = new Map(entries.map((e) => [`${e.resourceType}/${e.id}`, e]));
   for (const alias of resolved.aliases) {

@@ -45,42 +45,61 @@ export async function insertImportBatch(
   ]);
 }
 
+export interface ResourceWrite {
+  resource: Resource & { id: string };
+  patientId?: string;
+}
+
 /**
- * Creates or updates one resource. An update whose content equals the stored content is a no-op,
- * so re-importing the same Bundle creates no new versions. Changed versions go to the history table.
+ * Creates or updates many resources in one statement. An update whose content equals the stored
+ * content is a no-op, so re-importing the same Bundle creates no new versions; changed versions go
+ * to the history table. Concurrent writers of one resource queue on its row lock in the upsert, so
+ * versions stay consecutive. Keys must be unique within one call; results come back in input order.
  */
-export async function writeResource(
+export async function writeResources(
   tx: SqlClient,
-  resource: Resource & { id: string },
-  patientId: string | undefined,
+  writes: readonly ResourceWrite[],
   importId: string,
-): Promise<{ outcome: WriteOutcome; version: number }> {
-  const sourceVersion = resource.meta?.versionId ?? null;
-  // One statement: read what was there, upsert only when the content changed, and record the new
-  // version in the history. Concurrent writers of one resource queue on its row lock in the upsert,
-  // so versions stay consecutive.
-  const res = await tx.query<{ written: number | null; prior_version: number | null }>(
-    `WITH prior AS (
-       SELECT version FROM fhir_resource WHERE resource_type = $1 AND id = $2
+): Promise<{ outcome: WriteOutcome; version: number }[]> {
+  if (writes.length === 0) return [];
+  const res = await tx.query<{ ord: number; written: number | null; prior_version: number | null }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         WITH ORDINALITY AS t(resource_type, id, patient_id, source_version_id, content, ord)
+     ), prior AS (
+       SELECT r.resource_type, r.id, r.version FROM fhir_resource r JOIN input i ON r.resource_type = i.resource_type AND r.id = i.id
      ), up AS (
        INSERT INTO fhir_resource (resource_type, id, version, patient_id, source_version_id, content, import_id)
-       VALUES ($1, $2, 1, $3, $4, $5::jsonb, $6)
+       SELECT resource_type, id, 1, patient_id, source_version_id, content::jsonb, $6 FROM input ORDER BY ord
        ON CONFLICT (resource_type, id) DO UPDATE
          SET version = fhir_resource.version + 1, patient_id = EXCLUDED.patient_id,
              source_version_id = EXCLUDED.source_version_id, content = EXCLUDED.content,
              last_updated = now(), import_id = EXCLUDED.import_id
          WHERE fhir_resource.content IS DISTINCT FROM EXCLUDED.content
-       RETURNING version
+       RETURNING resource_type, id, version, source_version_id, content
      ), history AS (
        INSERT INTO fhir_resource_version (resource_type, id, version, source_version_id, content, import_id)
-       SELECT $1, $2, up.version, $4, $5::jsonb, $6 FROM up
+       SELECT resource_type, id, version, source_version_id, content, $6 FROM up
      )
-     SELECT (SELECT version FROM up) AS written, (SELECT version FROM prior) AS prior_version`,
-    [resource.resourceType, resource.id, patientId ?? null, sourceVersion, JSON.stringify(resource), importId],
+     SELECT i.ord::int AS ord, up.version AS written, prior.version AS prior_version
+     FROM input i
+     LEFT JOIN up ON up.resource_type = i.resource_type AND up.id = i.id
+     LEFT JOIN prior ON prior.resource_type = i.resource_type AND prior.id = i.id
+     ORDER BY i.ord`,
+    [
+      writes.map((w) => w.resource.resourceType),
+      writes.map((w) => w.resource.id),
+      writes.map((w) => w.patientId ?? null),
+      writes.map((w) => w.resource.meta?.versionId ?? null),
+      writes.map((w) => JSON.stringify(w.resource)),
+      importId,
+    ],
   );
-  const row = res.rows[0];
-  if (row?.written == null) return { outcome: 'unchanged', version: row?.prior_version ?? 1 };
-  return { outcome: row.prior_version == null ? 'created' : 'updated', version: row.written };
+  return res.rows.map((row) =>
+    row.written == null
+      ? { outcome: 'unchanged' as const, version: row.prior_version ?? 1 }
+      : { outcome: row.prior_version == null ? ('created' as const) : ('updated' as const), version: row.written },
+  );
 }
 
 /** For each given resource that is already stored, the patient it is filed under (null for none). */
