@@ -10,7 +10,7 @@ import { startSite } from '../../src/main.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { gql } from '../helpers/app.ts';
 import { sangam } from '../helpers/cli.ts';
-import { FHIR_BUNDLES } from '../helpers/fixtures.ts';
+import { CCRR_RESOURCES, FHIR_BUNDLES } from '../helpers/fixtures.ts';
 
 const FIXTURES = new URL('../fixtures/fhir/', import.meta.url).pathname;
 const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
@@ -45,6 +45,16 @@ describe('sangam import fhir', () => {
     assert.match(res.stdout, /5 of 5 files imported into the data directory/);
     assert.match(res.stdout, /synthea-cancer-patient-86-transaction-bundle\.json: 268 resources \(268 created/);
     assert.deepEqual(await patientIds(dataDir), ALL_PATIENTS);
+  });
+
+  it('imports the CCRR single-resource files', async () => {
+    const dataDir = tempDir();
+    const input = tempDir();
+    for (const file of CCRR_RESOURCES) cpSync(new URL(`../fixtures/${file}`, import.meta.url), join(input, file.slice('fhir/'.length)));
+    const res = await sangam(['import', 'fhir', input, '--data-dir', dataDir]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /7 of 7 files imported/);
+    assert.match(res.stdout, /Patient\/example is not stored at this site yet/);
   });
 
   it('reports a bad file by name and entry, imports the good ones, and exits 1', async () => {

@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { Database } from '../../src/storage/port.ts';
 import { buildTestApp, gql } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
-import { FHIR_BUNDLES, fixture } from '../helpers/fixtures.ts';
+import { CCRR_PATIENT, CCRR_RESOURCES, FHIR_BUNDLES, fixture } from '../helpers/fixtures.ts';
 
 const IMPORT = `mutation($bundle: JSON!) {
   importFhirBundle(bundle: $bundle) { importId patientIds entries { index resourceType id version outcome } warnings { entry expression message } }
@@ -44,6 +44,24 @@ for (const target of testDatabases()) {
         assert.equal(res.status, 200, JSON.stringify(res.body.errors));
         assert.equal(res.body.errors, undefined);
         assert.equal(res.body.data.importFhirBundle.patientIds.length, 1, file);
+      }
+    });
+
+    it('imports the CCRR single resources through importFhirBundle (into a store of their own: they reuse EOM ids)', async () => {
+      const own = await target.open();
+      try {
+        const app = buildTestApp(own).app;
+        for (const file of [...CCRR_RESOURCES]) {
+          const res = await gql(app, IMPORT, { bundle: fixture(file) });
+          assert.equal(res.body.errors, undefined, file);
+          assert.equal(res.body.data.importFhirBundle.entries[0].outcome, 'created', file);
+        }
+        const res = await gql(app, IMPORT, { bundle: CCRR_PATIENT });
+        assert.deepEqual(res.body.data.importFhirBundle.patientIds, ['example']);
+        const p = await gql(app, PATIENT, { id: 'example' });
+        assert.equal(p.body.data.patient.clinical.staging.group.label, 'IIIC');
+      } finally {
+        await own.close();
       }
     });
 
