@@ -160,6 +160,20 @@ describe('mapping rules', () => {
     assert.deepEqual(s.diseaseStatus.map((d) => d.trend), ['stable']);
   });
 
+  it('reads the drug of a MedicationRequest from a referenced or contained Medication', () => {
+    const rxnorm = (code: string) => ({ coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code }] });
+    const resources = [
+      patient,
+      { resourceType: 'Medication', id: 'pembro', code: rxnorm('1547545') },
+      { resourceType: 'MedicationRequest', id: 'r1', status: 'active', intent: 'order', subject: { reference: 'Patient/p' }, medicationReference: { reference: 'Medication/pembro' }, authoredOn: '2021-03-01' },
+      { resourceType: 'MedicationRequest', id: 'r2', status: 'active', intent: 'order', subject: { reference: 'Patient/p' }, contained: [{ resourceType: 'Medication', id: 'm', code: rxnorm('1721560') }], medicationReference: { reference: '#m' }, authoredOn: '2021-04-01' },
+      { resourceType: 'MedicationRequest', id: 'r3', status: 'active', intent: 'order', subject: { reference: 'Patient/p' }, medicationReference: { reference: 'Medication/unknown' } },
+    ] as Resource[];
+    const s = mapClinicalSummary('p', resources, tables);
+    // RxNorm 1547545 pembrolizumab, 1721560 osimertinib; the unknown drug is not assumed to be cancer-related
+    assert.deepEqual(s.medications.map((m) => [m.source.id, m.codes[0]?.code, m.start]), [['r1', '1547545', '2021-03-01'], ['r2', '1721560', '2021-04-01']]);
+  });
+
   it('reads ICD-10-CM C7A as a primary neuroendocrine tumour and C7B as secondary', () => {
     const icd = (code: string) => mapClinicalSummary('p', [patient, condition({ system: 'http://hl7.org/fhir/sid/icd-10-cm', code })], tables);
     assert.ok(icd('C7A.010').primaryCancer);

@@ -202,6 +202,28 @@ for (const target of testDatabases()) {
       assert.equal(s.rows[0]?.summary.ecog?.source.id, 'conc-shared');
     });
 
+    it('gives the summary the Medication resources that a record references', async () => {
+      const result = await importBundle(
+        db,
+        {
+          resourceType: 'Bundle',
+          type: 'transaction',
+          entry: [
+            { fullUrl: 'urn:uuid:44444444-4444-4444-8444-444444444444', resource: patient('med-p'), request: { method: 'POST', url: 'Patient' } },
+            { fullUrl: 'urn:uuid:55555555-5555-4555-8555-555555555555', resource: { resourceType: 'Medication', code: { coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code: '1547545' }] } }, request: { method: 'POST', url: 'Medication' } },
+            {
+              resource: { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject: { reference: 'urn:uuid:44444444-4444-4444-8444-444444444444' }, medicationReference: { reference: 'urn:uuid:55555555-5555-4555-8555-555555555555' } },
+              request: { method: 'POST', url: 'MedicationRequest' },
+            },
+          ],
+        },
+        options,
+      );
+      assert.deepEqual(result.patientIds, ['med-p']);
+      const s = await db.query<{ summary: { medications: { codes: { code: string }[] }[] } }>("SELECT summary FROM patient_summary WHERE patient_id = 'med-p'");
+      assert.deepEqual(s.rows[0]?.summary.medications.map((m) => m.codes[0]?.code), ['1547545']);
+    });
+
     it('rejects a dangling urn:uuid reference', async () => {
       const err = await rejected(db, {
         resourceType: 'Bundle',

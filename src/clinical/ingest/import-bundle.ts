@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { badInput, DomainError, ErrorCode, type InputIssue } from '../../errors/domain-error.ts';
 import type { Database, SqlClient } from '../../storage/port.ts';
 import type { ClinicalSummary } from '../mcode/types.ts';
-import { existingPatientIds, insertImportBatch, readPatientResources, storedPatientsOf, writeResources, type WriteOutcome } from '../store/resource-store.ts';
+import { existingPatientIds, insertImportBatch, readPatientResources, readResources, storedPatientsOf, writeResources, type WriteOutcome } from '../store/resource-store.ts';
 import { saveSummary } from '../store/summary-store.ts';
 import { readBundleInput, type InputKind } from './bundle-input.ts';
 import { resolveReferences } from './resolve-references.ts';
@@ -164,9 +164,14 @@ function compareKeys(a: Resource & { id: string }, b: Resource & { id: string })
 export async function refreshSummaries(tx: SqlClient, patientIds: readonly string[], summarise: Summarise): Promise<string[]> {
   const done: string[] = [];
   for (const patientId of patientIds) {
-    const stored = await readPatientResources(tx, patientId);
+    const stored = (await readPatientResources(tx, patientId)).map((r) => r.content);
     if (!stored.some((r) => r.resourceType === 'Patient')) continue;
-    await saveSummary(tx, summarise(patientId, stored.map((r) => r.content)));
+    const medicationIds = stored.flatMap((r) => {
+      const ref = (r as { medicationReference?: { reference?: string } }).medicationReference?.reference;
+      return ref?.startsWith('Medication/') ? [ref.slice('Medication/'.length)] : [];
+    });
+    const medications = await readResources(tx, 'Medication', [...new Set(medicationIds)]);
+    await saveSummary(tx, summarise(patientId, [...stored, ...medications.map((m) => m.content)]));
     done.push(patientId);
   }
   return done;

@@ -1,4 +1,4 @@
-import type { CodeableConcept, Condition, Observation, Patient, Resource } from '@medplum/fhirtypes';
+import type { CodeableConcept, Condition, Medication, Observation, Patient, Resource } from '@medplum/fhirtypes';
 import type { McodeCodeTables } from './code-tables.ts';
 import { mapCancerConditions } from './conditions.ts';
 import { mapDemographics } from './demographics.ts';
@@ -10,7 +10,7 @@ import type { ClinicalSummary } from './types.ts';
 import { mapVariants } from './variants.ts';
 
 /** Bump when the mapping changes: stored summaries from older versions are recomputed at start-up. */
-export const MAPPER_VERSION = '2';
+export const MAPPER_VERSION = '3';
 
 const MEDICATION_TYPES = new Set(['MedicationRequest', 'MedicationStatement', 'MedicationAdministration']);
 /** Records their authors withdrew: never evidence. */
@@ -19,7 +19,8 @@ const WITHDRAWN_CONDITION = new Set(['entered-in-error', 'refuted']);
 
 /**
  * Derives a patient's clinical summary from the resources of their record (references already
- * resolved to `Type/id`). Pure: the same resources always give the same summary.
+ * resolved to `Type/id`), plus any Medication resources those reference. Pure: the same resources
+ * always give the same summary.
  * mCODE: https://hl7.org/fhir/us/mcode/
  */
 export function mapClinicalSummary(patientId: string, resources: readonly Resource[], tables: McodeCodeTables): ClinicalSummary {
@@ -29,6 +30,11 @@ export function mapClinicalSummary(patientId: string, resources: readonly Resour
   );
   const observations = resources.filter((r): r is Observation => r.resourceType === 'Observation' && !WITHDRAWN.has(r.status));
   const medications = resources.filter((r): r is MedicationResource => MEDICATION_TYPES.has(r.resourceType) && !WITHDRAWN.has((r as MedicationResource).status ?? ''));
+
+  // Medication resources sit outside the patient compartment; callers pass the ones referenced
+  const medicationsById = new Map(
+    resources.filter((r): r is Medication & { id: string } => r.resourceType === 'Medication' && !!r.id).map((r) => [r.id, r]),
+  );
 
   const demographics = patient ? mapDemographics(patient) : { populationGroups: [] };
   const cancers = mapCancerConditions(conditions, tables);
@@ -44,7 +50,7 @@ export function mapClinicalSummary(patientId: string, resources: readonly Resour
     staging: mapStaging(observations, tables, primaryResource),
     tumorMarkers: mapTumorMarkers(observations, tables),
     variants: mapVariants(observations, tables),
-    medications: mapMedications(medications, tables, cancerIds, isCancerCode),
+    medications: mapMedications(medications, tables, cancerIds, isCancerCode, medicationsById),
     diseaseStatus: mapDiseaseStatus(observations, tables),
     ...mapPerformance(observations, tables),
   };

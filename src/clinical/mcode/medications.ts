@@ -1,4 +1,4 @@
-import type { CodeableConcept, MedicationAdministration, MedicationRequest, MedicationStatement, Reference } from '@medplum/fhirtypes';
+import type { CodeableConcept, Medication, MedicationAdministration, MedicationRequest, MedicationStatement, Reference } from '@medplum/fhirtypes';
 import type { McodeCodeTables } from './code-tables.ts';
 import { codings, extensionNamed, sourceOf, toCode } from './fhir-values.ts';
 import type { CancerMedication, Code } from './types.ts';
@@ -13,6 +13,18 @@ function period(m: MedicationResource): { start?: string; end?: string } {
   return { start: m.effectivePeriod?.start ?? m.effectiveDateTime, end: m.effectivePeriod?.end };
 }
 
+/** The drug's code: inline, or from the Medication it references (stored or contained). */
+function drugCode(m: MedicationResource, medications: ReadonlyMap<string, Medication>): CodeableConcept | undefined {
+  if (m.medicationCodeableConcept) return m.medicationCodeableConcept;
+  const ref = m.medicationReference?.reference;
+  if (!ref) return undefined;
+  if (ref.startsWith('#')) {
+    const contained = m.contained?.find((c): c is Medication => c.resourceType === 'Medication' && c.id === ref.slice(1));
+    return contained?.code;
+  }
+  return ref.startsWith('Medication/') ? medications.get(ref.slice('Medication/'.length))?.code : undefined;
+}
+
 /** statusReason is one CodeableConcept on a request and a list on statements and administrations. */
 function statusReasonOf(m: MedicationResource): CodeableConcept | undefined {
   return m.resourceType === 'MedicationRequest' ? m.statusReason : m.statusReason?.[0];
@@ -25,17 +37,19 @@ function reasons(m: MedicationResource): { codes: CodeableConcept[]; refs: Refer
 /**
  * Cancer-related medications: those given for a cancer Condition (reasonReference), carrying the
  * mCODE procedure-intent extension, coded with a known antineoplastic RxNorm code, or whose
- * reasonCode is a cancer code. Everything else (antibiotics, analgesics...) is left out.
+ * reasonCode is a cancer code. Everything else (antibiotics, analgesics...) is left out. The drug
+ * is read inline or from a referenced Medication (`medicationsById`, or one contained in the resource).
  */
 export function mapMedications(
   medications: readonly MedicationResource[],
   tables: McodeCodeTables,
   cancerConditionIds: ReadonlySet<string>,
   isCancerCode: (cc: CodeableConcept) => boolean,
+  medicationsById: ReadonlyMap<string, Medication> = new Map(),
 ): CancerMedication[] {
   const out: CancerMedication[] = [];
   for (const m of medications) {
-    const cc = m.medicationCodeableConcept;
+    const cc = drugCode(m, medicationsById);
     const intentExt = extensionNamed(m.extension, 'mcode-procedure-intent');
     const { codes: reasonCodes, refs } = reasons(m);
     const related =

@@ -140,6 +140,17 @@ export async function readResource(db: SqlClient, resourceType: string, id: stri
   return row ? toStored(row) : undefined;
 }
 
+/** Current resources of one type by id (those that exist), in id order. */
+export async function readResources(db: SqlClient, resourceType: string, ids: readonly string[]): Promise<StoredResource[]> {
+  if (ids.length === 0) return [];
+  const res = await db.query<Row>(
+    `SELECT resource_type, id, version, patient_id, last_updated, content FROM fhir_resource
+     WHERE resource_type = $1 AND id = ANY($2::text[]) ORDER BY id`,
+    [resourceType, ids],
+  );
+  return res.rows.map(toStored);
+}
+
 /** One page of patient ids in id order, starting after `after`. */
 export async function listPatientIds(db: SqlClient, first: number, after?: string): Promise<string[]> {
   const res = await db.query<{ id: string }>(
