@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
@@ -15,6 +16,7 @@ const databaseUrlOption = () => new Option('--database-url <url>', 'a PostgreSQL
 export function buildCli(): Command {
   const program = new Command('sangam')
     .description('Sangam site node: oncology decision support with federated learning')
+    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
 

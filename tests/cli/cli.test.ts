@@ -150,6 +150,16 @@ describe('sangam serve data directory', () => {
     assert.equal(existsSync(join(dataDir, 'sangam.lock')), false);
   });
 
+  it('prints its version and help, and exits 2 on an unknown command', async () => {
+    assert.match((await sangam(['--version'])).stdout, /^0\.1\.0$/m);
+    const help = await sangam(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /serve .*\n.*import .*\n.*sync/s);
+    const wrong = await sangam(['frobnicate']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /unknown command 'frobnicate'/);
+  });
+
   it('fails at start-up naming a bad setting', async () => {
     const res = await sangam(['serve', '--port', 'eighty']);
     assert.equal(res.code, 1);
