@@ -8,6 +8,8 @@ export type EntryMethod = 'POST' | 'PUT' | 'NONE';
 
 export interface InputEntry {
   index: number;
+  /** where the resource sits in the input: `Bundle.entry[3].resource`, or its type when sent alone */
+  root: string;
   fullUrl?: string;
   resource: Resource;
   method: EntryMethod;
@@ -36,6 +38,17 @@ const EntryShape = z.looseObject({
     })
     .optional(),
 });
+
+/** The Bundle entry index of an entry, or undefined for a resource sent on its own. */
+export function bundleIndexOf(e: { index: number; root: string }): number | undefined {
+  return e.root.startsWith('Bundle.') ? e.index : undefined;
+}
+
+/** Locates an issue at `suffix` under an entry's resource; `entry` is given only inside a Bundle. */
+export function issueAt(e: { index: number; root: string }, suffix: string, message: string): InputIssue {
+  const entry = bundleIndexOf(e);
+  return { ...(entry === undefined ? {} : { entry }), expression: `${e.root}${suffix}`, message };
+}
 
 /** Turns a zod path into a FHIRPath-like expression rooted at `root`. */
 export function toExpression(root: string, path: readonly PropertyKey[]): string {
@@ -70,7 +83,7 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
   }
   const resource = json as Resource;
   if (resource.resourceType !== 'Bundle') {
-    return { kind: 'resource', entries: [{ index: 0, resource, method: 'NONE' }], warnings: [] };
+    return { kind: 'resource', entries: [{ index: 0, root: resource.resourceType, resource, method: 'NONE' }], warnings: [] };
   }
   const bundle = json as { type?: unknown; entry?: unknown };
   if (bundle.type !== 'collection' && bundle.type !== 'transaction' && bundle.type !== 'batch') {
@@ -104,7 +117,7 @@ export function readBundleInput(json: unknown, maxEntries: number): BundleInput 
       // Real exports omit it now and then; the entry is stored as if it had been POSTed.
       warnings.push({ entry: index, expression: `Bundle.entry[${index}].request`, message: `a ${bundle.type} entry has no request; treated as POST` });
     }
-    const entry: InputEntry = { index, resource: raw.resource as Resource, method };
+    const entry: InputEntry = { index, root: `Bundle.entry[${index}].resource`, resource: raw.resource as Resource, method };
     if (raw.fullUrl) entry.fullUrl = raw.fullUrl;
     if (method === 'PUT') {
       const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(raw.request?.url ?? '');

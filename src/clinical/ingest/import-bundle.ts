@@ -5,7 +5,7 @@ import type { Database, SqlClient } from '../../storage/port.ts';
 import type { ClinicalSummary } from '../mcode/types.ts';
 import { existingPatientIds, insertImportBatch, readPatientResources, readResources, storedPatientsOf, writeResources, type WriteOutcome } from '../store/resource-store.ts';
 import { saveSummary } from '../store/summary-store.ts';
-import { readBundleInput, type InputKind } from './bundle-input.ts';
+import { bundleIndexOf, issueAt, readBundleInput, type InputKind } from './bundle-input.ts';
 import { resolveReferences } from './resolve-references.ts';
 import { checkResource } from './validate-resource.ts';
 
@@ -40,13 +40,6 @@ export interface ImportResult {
 /** How many located problems an error carries at most; the message says how many there were. */
 const MAX_REPORTED_ISSUES = 100;
 
-/** For a single resource (no Bundle around it) issues are located from the resource itself. */
-function locate(issues: InputIssue[], input: { kind: InputKind; entries: { resource: Resource }[] }): InputIssue[] {
-  if (input.kind !== 'resource') return issues;
-  const type = input.entries[0]?.resource.resourceType ?? 'Resource';
-  return issues.map(({ entry: _entry, ...i }) => ({ ...i, ...(i.expression ? { expression: i.expression.replace(/^Bundle\.entry\[0\]\.resource/, type) } : {}) }));
-}
-
 function reject(issues: InputIssue[]): never {
   const n = issues.length;
   throw badInput(
@@ -65,19 +58,14 @@ export async function importBundle(db: Database, json: unknown, options: ImportO
   const input = readBundleInput(json, options.maxEntries);
   const resolved = resolveReferences(input.entries);
   const issues = [...resolved.errors];
-  for (const e of resolved.entries) {
-    const root = input.kind === 'resource' ? e.resource.resourceType : `Bundle.entry[${e.index}].resource`;
-    issues.push(...checkResource(e.resource, root, input.kind === 'resource' ? undefined : e.index));
-  }
-  if (issues.length > 0) reject(locate(issues, input));
+  for (const e of resolved.entries) issues.push(...checkResource(e.resource, e.root, bundleIndexOf(e)));
+  if (issues.length > 0) reject(issues);
 
   const importId = randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await db.transaction((tx) => writeImport(tx, importId, input.kind, resolved, options));
-      return { ...result, warnings: locate(result.warnings, input) };
+      return await db.transaction((tx) => writeImport(tx, importId, input.kind, resolved, options));
     } catch (err) {
-      if (err instanceof DomainError && input.kind === 'resource') throw new DomainError(err.code, err.message, locate([...err.issues], input));
       // ordered locking makes these rare; a lost race is simply run again
       if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
     }
@@ -111,11 +99,13 @@ async function writeImport(
     throw new DomainError(
       ErrorCode.CONFLICT,
       `Bundle rejected: ${conflicts.length} resource${conflicts.length === 1 ? ' is' : 's are'} stored for another patient; nothing was stored`,
-      conflicts.slice(0, MAX_REPORTED_ISSUES).map((e) => ({
-        entry: e.index,
-        expression: `Bundle.entry[${e.index}].resource.id`,
-        message: `${e.resource.resourceType}/${e.resource.id} belongs to Patient/${owners.get(`${e.resource.resourceType}/${e.resource.id}`)} at this site; a resource cannot move to another patient`,
-      })),
+      conflicts.slice(0, MAX_REPORTED_ISSUES).map((e) =>
+        issueAt(
+          e,
+          '.id',
+          `${e.resource.resourceType}/${e.resource.id} belongs to Patient/${owners.get(`${e.resource.resourceType}/${e.resource.id}`)} at this site; a resource cannot move to another patient`,
+        ),
+      ),
     );
   }
 
@@ -125,7 +115,7 @@ async function writeImport(
   const warnings = [...resolved.warnings];
   for (const [id, at] of resolved.externalPatientRefs) {
     if (!known.has(id)) {
-      warnings.push({ entry: at.entry, expression: at.expression, message: `Patient/${id} is not stored at this site yet; the resource is kept for when it arrives` });
+      warnings.push({ ...(at.entry === undefined ? {} : { entry: at.entry }), expression: at.expression, message: `Patient/${id} is not stored at this site yet; the resource is kept for when it arrives` });
     }
   }
 

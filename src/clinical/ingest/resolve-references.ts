@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import type { InputIssue } from '../../errors/domain-error.ts';
-import type { InputEntry } from './bundle-input.ts';
+import { bundleIndexOf, issueAt, type InputEntry } from './bundle-input.ts';
 
 /** FHIR id: 1-64 of [A-Za-z0-9-.] (http://hl7.org/fhir/R4/datatypes.html#id). */
 export const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -10,6 +10,7 @@ const RELATIVE_REF = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A
 /** An entry once the site has given its resource an id and rewritten its references. */
 export interface ResolvedEntry {
   index: number;
+  root: string;
   resource: Resource & { id: string };
   /** the patient whose compartment the resource belongs to */
   patientId?: string;
@@ -20,7 +21,7 @@ export interface ResolveResult {
   /** entries that repeat an earlier one word for word: stored once, answered with that resource */
   aliases: { index: number; key: string }[];
   /** `Patient/<id>` references that are not in the Bundle: they must already be stored */
-  externalPatientRefs: Map<string, { entry: number; expression: string }>;
+  externalPatientRefs: Map<string, { entry?: number; expression: string }>;
   errors: InputIssue[];
   warnings: InputIssue[];
 }
@@ -31,14 +32,13 @@ export interface ResolveResult {
  */
 function chooseId(entry: InputEntry, errors: InputIssue[]): string | undefined {
   const own = entry.resource.id;
-  const at = `Bundle.entry[${entry.index}].resource.id`;
   if (own !== undefined && (typeof own !== 'string' || !FHIR_ID.test(own))) {
-    errors.push({ entry: entry.index, expression: at, message: 'not a FHIR id (1-64 of A-Z a-z 0-9 - .)' });
+    errors.push(issueAt(entry, '.id', 'not a FHIR id (1-64 of A-Z a-z 0-9 - .)'));
     return undefined;
   }
   if (entry.putId) {
     if (own !== undefined && own !== entry.putId) {
-      errors.push({ entry: entry.index, expression: at, message: `resource id ${own} does not match the PUT url id ${entry.putId}` });
+      errors.push(issueAt(entry, '.id', `resource id ${own} does not match the PUT url id ${entry.putId}`));
       return undefined;
     }
     return entry.putId;
@@ -118,18 +118,20 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
     kept.push({ entry, id });
   }
 
-  const externalPatientRefs = new Map<string, { entry: number; expression: string }>();
+  const externalPatientRefs = new Map<string, { entry?: number; expression: string }>();
   const entries: ResolvedEntry[] = kept.map(({ entry, id }) => {
     const resource = structuredClone(entry.resource) as Resource & { id: string };
     resource.id = id;
     const contained = new Set(
       ((resource as { contained?: { id?: string }[] }).contained ?? []).map((c) => c.id).filter((x): x is string => !!x),
     );
-    const root = `Bundle.entry[${entry.index}].resource`;
+    const { root } = entry;
+    const index = bundleIndexOf(entry);
+    const at = index === undefined ? {} : { entry: index };
     rewrite(resource, root, (ref, expression) => {
       if (ref.startsWith('#')) {
         if (ref.length > 1 && !contained.has(ref.slice(1))) {
-          errors.push({ entry: entry.index, expression, message: `no contained resource with id ${ref.slice(1)}` });
+          errors.push({ ...at, expression, message: `no contained resource with id ${ref.slice(1)}` });
         }
         return ref;
       }
@@ -140,7 +142,7 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
         // elsewhere (encounter, location, ...) only context is lost, which a warning reports.
         const fatal = COMPARTMENT_FIELDS.some((f) => expression === `${root}.${f}.reference`);
         (fatal ? errors : warnings).push({
-          entry: entry.index,
+          ...at,
           expression,
           message: `dangling reference ${ref}: no entry in this Bundle has that fullUrl${fatal ? '' : '; kept unresolved'}`,
         });
@@ -154,20 +156,20 @@ export function resolveReferences(input: readonly InputEntry[]): ResolveResult {
       if (rel) {
         const target = `${rel[1]}/${rel[2]}`;
         if (byKey.has(target)) return target;
-        if (rel[1] === 'Patient') externalPatientRefs.set(rel[2] as string, { entry: entry.index, expression });
-        else warnings.push({ entry: entry.index, expression, message: `${target} is not in this Bundle; kept as an external reference` });
+        if (rel[1] === 'Patient') externalPatientRefs.set(rel[2] as string, { ...at, expression });
+        else warnings.push({ ...at, expression, message: `${target} is not in this Bundle; kept as an external reference` });
         return ref;
       }
       if (ref.includes('?')) {
-        if (ref.startsWith('Patient?')) errors.push({ entry: entry.index, expression, message: 'conditional references to a Patient are not supported' });
-        else warnings.push({ entry: entry.index, expression, message: 'conditional reference kept unresolved' });
+        if (ref.startsWith('Patient?')) errors.push({ ...at, expression, message: 'conditional references to a Patient are not supported' });
+        else warnings.push({ ...at, expression, message: 'conditional reference kept unresolved' });
         return ref;
       }
-      warnings.push({ entry: entry.index, expression, message: 'reference is not a resolvable FHIR reference; kept as is' });
+      warnings.push({ ...at, expression, message: 'reference is not a resolvable FHIR reference; kept as is' });
       return ref;
     });
     const patientId = compartmentPatient(resource);
-    return { index: entry.index, resource, ...(patientId ? { patientId } : {}) };
+    return { index: entry.index, root: entry.root, resource, ...(patientId ? { patientId } : {}) };
   });
   return { entries, aliases, externalPatientRefs, errors, warnings };
 }
