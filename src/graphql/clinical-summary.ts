@@ -131,6 +131,7 @@ const CancerMedicationType = builder.objectRef<CancerMedication>('CancerMedicati
     status: t.exposeString('status', { nullable: true }),
     statusReason: t.field({ type: CodeType, nullable: true, resolve: (m) => m.statusReason }),
     intent: t.field({ type: CodeType, nullable: true, resolve: (m) => m.intent }),
+    line: t.int({ nullable: true, description: 'Line of therapy (1 = first line), when the record states it', resolve: (m) => m.line }),
     start: t.exposeString('start', { nullable: true }),
     end: t.exposeString('end', { nullable: true }),
     source: t.field({ type: SourceRefType, resolve: (m) => m.source }),

@@ -10,7 +10,7 @@ import type { ClinicalSummary } from './types.ts';
 import { mapVariants } from './variants.ts';
 
 /** Bump when the mapping changes: stored summaries from older versions are recomputed at start-up. */
-export const MAPPER_VERSION = '3';
+export const MAPPER_VERSION = '4';
 
 const MEDICATION_TYPES = new Set(['MedicationRequest', 'MedicationStatement', 'MedicationAdministration']);
 /** Records their authors withdrew: never evidence. */

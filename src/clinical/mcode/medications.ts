@@ -62,6 +62,7 @@ export function mapMedications(
     const known = codings(cc).map((c) => (c.code ? tables.antineoplasticRxnorm.get(c.code) : undefined)).find(Boolean);
     const display = cc?.text ?? codings(cc).find((c) => c.display)?.display ?? known;
     const intent = toCode(intentExt?.valueCodeableConcept?.coding?.[0]);
+    const line = extensionNamed(m.extension, 'line-of-therapy')?.valuePositiveInt;
     const statusReason = toCode(statusReasonOf(m)?.coding?.[0]);
     out.push({
       codes: codings(cc).map((c) => toCode(c) ?? ({} as Code)),
@@ -70,6 +71,7 @@ export function mapMedications(
       ...(m.status ? { status: m.status } : {}),
       ...(statusReason ? { statusReason } : {}),
       ...(intent ? { intent } : {}),
+      ...(typeof line === 'number' ? { line } : {}),
       ...(start ? { start } : {}),
       ...(end ? { end } : {}),
     });

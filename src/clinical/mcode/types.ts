@@ -103,6 +103,8 @@ export interface CancerMedication {
   statusReason?: Code;
   /** curative / palliative / supportive, from the procedure-intent extension */
   intent?: Code;
+  /** line of therapy (1 = first line), from Sangam's `line-of-therapy` extension */
+  line?: number;
   start?: string;
   end?: string;
   /** the FHIR resource type (MedicationRequest, MedicationStatement, MedicationAdministration) */
