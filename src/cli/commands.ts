@@ -4,7 +4,7 @@ import { loadConfig } from '../config/config.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import { createLogger } from '../logging/logger.ts';
 import { closeOnSignals, startSite } from '../main.ts';
-import { seedExamplesIfEmpty } from './seed-examples.ts';
+import { seedDemoIfEmpty } from './seed-examples.ts';
 import { listJsonFiles, readJsonFile } from './import-files.ts';
 import { openTarget, type TargetOptions } from './site-target.ts';
 
@@ -43,8 +43,10 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   const site = await startSite(config, logger);
   closeOnSignals(site, logger);
   if (options.demo) {
-    const seeded = await seedExamplesIfEmpty(site.clinical);
-    if (seeded > 0) io.out(`Seeded ${seeded} example patient records (the store was empty).`);
+    const seeded = await seedDemoIfEmpty(site.clinical);
+    if (seeded.examples + seeded.cohort > 0) {
+      io.out(`Seeded ${seeded.examples} example patient records and ${seeded.cohort} synthetic patients of demo site ${seeded.site} (the store was empty).`);
+    }
   }
   io.out(`Sangam site node is running (${site.db.kind === 'pglite' ? `embedded store in ${config.dataDir}` : 'PostgreSQL'})`);
   io.out(`  GraphQL:  ${site.url}/graphql${config.env !== 'production' ? ' (GraphiQL in a browser)' : ''}`);

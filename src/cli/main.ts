@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.ts';
+import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 
 const io: Output = {
@@ -27,7 +28,7 @@ export function buildCli(): Command {
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .addOption(dataDirOption())
     .addOption(databaseUrlOption())
-    .option('--demo', 'seed the example patient records when the store is empty')
+    .option('--demo', 'seed the example records and a demo site cohort when the store is empty')
     .action((opts) => serveCommand(opts, io));
 
   const importCmd = program.command('import').description('import data into a site');
@@ -53,6 +54,19 @@ export function buildCli(): Command {
     .addOption(databaseUrlOption())
     .action(async (opts) => {
       process.exitCode = (await syncCommand(opts, io)) > 0 ? 1 : 0;
+    });
+  const cohort = program.command('cohort').description('synthetic multi-site cohorts with known ground truth');
+  cohort
+    .command('generate')
+    .description('write FHIR Bundles, VCFs and H&E tiles for several synthetic hospital sites, and truth.json')
+    .requiredOption('--out <dir>', 'output directory (must be new or empty)')
+    .option('--sites <n>', 'number of sites', intIn(1, 64), 4)
+    .option('--patients-per-site <n>', 'patients per site (scaled by each profile\'s size factor)', intIn(1, 100_000), 200)
+    .option('--tiles-per-slide <n>', 'tiles per H&E slide (0 for none)', intIn(0, 2304), 16)
+    .option('--seed <n>', 'random seed; the same seed gives the same files', intIn(0, 2 ** 31 - 1), 1)
+    .option('--profiles <list>', 'comma-separated built-in profile ids or profile .json files (default: all built-in)')
+    .action(async (opts) => {
+      process.exitCode = await cohortGenerateCommand(opts, io);
     });
   return program;
 }

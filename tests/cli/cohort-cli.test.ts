@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sangam } from '../helpers/cli.ts';
+
+const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'sangam-cli-cohort-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('sangam cohort generate', () => {
+  it('writes a cohort and reports it', async () => {
+    const out = join(tempDir(), 'cohort');
+    const res = await sangam(['cohort', 'generate', '--sites', '2', '--patients-per-site', '4', '--tiles-per-slide', '1', '--seed', '5', '--out', out]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /Generated 2 sites/);
+    assert.match(res.stdout, /in-west: \d+ patients, \d+ sequenced \(CSQ\), \d+ tiles/);
+    assert.match(res.stdout, /SYNTHETIC DATA/);
+    assert.deepEqual(readdirSync(out).sort(), ['in-south', 'in-west', 'manifest.json', 'truth.json']);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.seed, 5);
+    assert.equal(manifest.sites[0].patients, Math.round(4 * 1.2));
+  });
+
+  it('takes profiles by id, refuses a non-empty directory and bad numbers', async () => {
+    const out = join(tempDir(), 'cohort');
+    const ok = await sangam(['cohort', 'generate', '--profiles', 'eu-west', '--sites', '1', '--patients-per-site', '2', '--tiles-per-slide', '0', '--out', out]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(readdirSync(out).includes('eu-west'));
+    const again = await sangam(['cohort', 'generate', '--sites', '1', '--patients-per-site', '2', '--out', out]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /not empty/);
+    const bad = await sangam(['cohort', 'generate', '--sites', 'many', '--out', join(tempDir(), 'x')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /expected a whole number, got "many"/);
+    const unknown = await sangam(['cohort', 'generate', '--profiles', 'mars-base', '--out', join(tempDir(), 'y')]);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /unknown site profile "mars-base"/);
+  });
+});
+
+describe('sangam serve --demo', () => {
+  it('seeds the examples and one demo site once, when the store is empty', async () => {
+    const dataDir = tempDir();
+    const start = async () => {
+      const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
+      let out = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
+          if (m) resolve(m[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+      });
+      const stop = async () => {
+        const exit = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exit;
+      };
+      return { url, out: () => out, stop };
+    };
+    const query = async (url: string) => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ patients(first: 1) { totalCount } patient(id: "in-west-0001") { clinical { primaryCancer { cancerType } } } }' }),
+      });
+      return (await res.json()) as { data: { patients: { totalCount: number }; patient: { clinical: { primaryCancer: { cancerType: string } } } } };
+    };
+    const first = await start();
+    try {
+      assert.match(first.out(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west/);
+      const body = await query(first.url);
+      assert.equal(body.data.patients.totalCount, 52);
+      assert.match(body.data.patient.clinical.primaryCancer.cancerType, /^(lung|colorectal|breast)$/);
+    } finally {
+      await first.stop();
+    }
+    const second = await start();
+    try {
+      assert.doesNotMatch(second.out(), /Seeded/);
+      assert.equal((await query(second.url)).data.patients.totalCount, 52);
+    } finally {
+      await second.stop();
+    }
+  });
+});
