@@ -57,7 +57,7 @@ let stromaTexture: { coarse: Float32Array; fine: Float32Array } | undefined;
 function texture(): { coarse: Float32Array; fine: Float32Array } {
   if (!stromaTexture) {
     const rng = new Rng(20261123, 'stroma-texture');
-    stromaTexture = { coarse: valueNoise(rng, TEXTURE_SIZE, 24), fine: valueNoise(rng, TEXTURE_SIZE, 64) };
+    stromaTexture = { coarse: valueNoise(rng, TEXTURE_SIZE, 24), fine: valueNoise(rng, TEXTURE_SIZE, 160) };
   }
   return stromaTexture;
 }
@@ -143,7 +143,7 @@ export interface TileParams {
 }
 
 /** One tile's morphology: the patient's latents plus tile-to-tile variation. */
-export function tileParams(p: PatientBiology, rng: Rng): TileParams {
+export function tileParams(p: Pick<PatientBiology, 'morphology'>, rng: Rng): TileParams {
   const sd = TILE_SIGNAL.tileNoiseSd;
   const m = p.morphology;
   return {
@@ -168,7 +168,7 @@ export function paintTile(cancer: PatientBiology['cancer'], t: TileParams, rng: 
     const row = (oy + y) * TEXTURE_SIZE + ox;
     for (let x = 0; x < TILE_SIZE; x++, i++) {
       const f = fine[row + x] as number;
-      c.e[i] = stroma + 0.35 * (coarse[row + x] as number) + 0.1 * f;
+      c.e[i] = stroma + 0.35 * (coarse[row + x] as number) + 0.16 * f;
       c.h[i] = 0.03 + 0.05 * f;
     }
   }
@@ -233,7 +233,7 @@ const EXP_TABLE = (() => {
 const OD_MAX_INDEX = EXP_TABLE.length - 1;
 
 /** Beer-Lambert with the site's stain vectors: stain concentrations to 8-bit RGB. */
-export function toRgb(c: Canvas, stain: SiteProfile['stain'], rng: Rng): Buffer {
+export function toRgb(c: Canvas, stain: SiteProfile['stain']): Buffer {
   const hv = unit(stain.hematoxylin);
   const ev = unit(stain.eosin);
   const sh = stain.hematoxylinStrength * OD_STEPS;
@@ -241,10 +241,6 @@ export function toRgb(c: Canvas, stain: SiteProfile['stain'], rng: Rng): Buffer 
   const [hr, hg, hb] = hv;
   const [er, eg, eb] = ev;
   const i0 = 255 * stain.background;
-  // multiplicative sensor noise of ±1%, from a short table read at a random offset
-  const noise = new Float32Array(1031);
-  for (let k = 0; k < noise.length; k++) noise[k] = i0 * (1 + 0.02 * (rng.next() - 0.5));
-  let at = rng.int(0, noise.length - 1);
   const out = Buffer.allocUnsafe(N * 3);
   const clamped = new Uint8ClampedArray(out.buffer, out.byteOffset, out.length);
   const { h: H, e: E } = c;
@@ -252,11 +248,9 @@ export function toRgb(c: Canvas, stain: SiteProfile['stain'], rng: Rng): Buffer 
   for (let i = 0, o = 0; i < N; i++, o += 3) {
     const h = H[i]! * sh;
     const e = E[i]! * se;
-    if (++at === noise.length) at = 0;
-    const scale = noise[at]!;
-    clamped[o] = scale * table[Math.min(OD_MAX_INDEX, (h * hr + e * er) | 0)]!;
-    clamped[o + 1] = scale * table[Math.min(OD_MAX_INDEX, (h * hg + e * eg) | 0)]!;
-    clamped[o + 2] = scale * table[Math.min(OD_MAX_INDEX, (h * hb + e * eb) | 0)]!;
+    clamped[o] = i0 * table[Math.min(OD_MAX_INDEX, (h * hr + e * er) | 0)]!;
+    clamped[o + 1] = i0 * table[Math.min(OD_MAX_INDEX, (h * hg + e * eg) | 0)]!;
+    clamped[o + 2] = i0 * table[Math.min(OD_MAX_INDEX, (h * hb + e * eb) | 0)]!;
   }
   return out;
 }
@@ -264,11 +258,11 @@ export function toRgb(c: Canvas, stain: SiteProfile['stain'], rng: Rng): Buffer 
 let scratch: Canvas | undefined;
 
 /** Renders one tile and writes it as PNG to `path`. */
-export async function writeTilePng(path: string, p: PatientBiology, stain: SiteProfile['stain'], rng: Rng): Promise<void> {
+export async function writeTilePng(path: string, p: Pick<PatientBiology, 'cancer' | 'morphology'>, stain: SiteProfile['stain'], rng: Rng): Promise<void> {
   const params = tileParams(p, rng);
   scratch ??= { h: new Float32Array(N), e: new Float32Array(N) };
   // painting and colour conversion run synchronously, so one scratch canvas serves every tile
-  const rgb = toRgb(paintTile(p.cancer, params, rng, scratch), stain, rng);
+  const rgb = toRgb(paintTile(p.cancer, params, rng, scratch), stain);
   await sharp(rgb, { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 3 } })
     .png({ compressionLevel: 1, adaptiveFiltering: false })
     .toFile(path);
