@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, CodeableConcept, Coding, Extension, MedicationRequest, Observation, Resource } from '@medplum/fhirtypes';
 import type { PatientCourse, TherapyLine, Trend } from './care.ts';
 import { HOTSPOTS } from './hotspots.ts';
-import { isoOf, type PatientBiology } from './patient.ts';
+import { dayOf, isoOf, type PatientBiology } from './patient.ts';
 import type { SiteProfile } from './profiles.ts';
 import type { Rng } from './rng.ts';
 import type { SomaticCall } from './somatic-calls.ts';
@@ -62,7 +62,6 @@ const GIVEN: Record<string, Record<'female' | 'male', string[]>> = {
 interface Ctx {
   p: PatientBiology;
   ref: { patient: string; condition: string };
-  effective: (day: number) => string;
 }
 
 function observation(ctx: Ctx, id: string, code: Coding, category: string, day: number, value: Partial<Observation>, profile?: string): Observation {
@@ -74,7 +73,7 @@ function observation(ctx: Ctx, id: string, code: Coding, category: string, day: 
     category: [concept(coding(OBS_CATEGORY, category))],
     code: concept(code),
     subject: { reference: ctx.ref.patient },
-    effectiveDateTime: ctx.effective(day),
+    effectiveDateTime: isoOf(day),
     ...value,
   };
 }
@@ -205,8 +204,8 @@ export interface BundleInputs {
 
 /** The patient's transaction Bundle (PUT per resource, so re-importing it is idempotent). */
 export function patientBundle({ p, profile, course, calls, tmbPerMb, rng }: BundleInputs): Bundle {
-  const dx = Date.parse(`${p.diagnosisDate}T00:00:00Z`) / 86_400_000;
-  const ctx: Ctx = { p, ref: { patient: `Patient/${p.id}`, condition: `Condition/${p.id}-primary-cancer` }, effective: isoOf };
+  const dx = dayOf(p.diagnosisDate);
+  const ctx: Ctx = { p, ref: { patient: `Patient/${p.id}`, condition: `Condition/${p.id}-primary-cancer` } };
   const codes = CANCER_CODES[p.cancer];
   const resources: Resource[] = [patientResource(p, profile, course, rng)];
   resources.push({

@@ -6,7 +6,7 @@ import { simulateCourse, type PatientCourse } from './care.ts';
 import { patientBundle } from './fhir-bundle.ts';
 import { HOTSPOTS } from './hotspots.ts';
 import { RESPONSE_MODEL, SURVIVAL_MODEL, TILE_SIGNAL } from './outcome-model.ts';
-import { isoOf, samplePatient, type PatientBiology } from './patient.ts';
+import { dayOf, isoOf, samplePatient, type PatientBiology } from './patient.ts';
 import { builtInProfiles, profilesForSites, type SiteProfile } from './profiles.ts';
 import { Rng } from './rng.ts';
 import { somaticCalls, tmbOf, type SomaticCall } from './somatic-calls.ts';
@@ -172,7 +172,7 @@ export async function generateCohort(options: CohortOptions & { out: string; onP
         const { biology: b } = patient;
         yield () => writeFile(join(dir, 'bundles', `${b.id}.json`), `${JSON.stringify(patient.bundle, null, 1)}\n`);
         if (patient.calls) {
-          const vcf = writeVcf(patient.calls, { annotation: profile.annotation, tumorSample: `${b.id}-T`, normalSample: `${b.id}-N`, fileDate: isoOf(Date.parse(`${b.diagnosisDate}T00:00:00Z`) / 86_400_000 + 14) });
+          const vcf = writeVcf(patient.calls, { annotation: profile.annotation, tumorSample: `${b.id}-T`, normalSample: `${b.id}-N`, fileDate: isoOf(dayOf(b.diagnosisDate) + 14) });
           yield () => writeFile(join(dir, 'vcf', `${b.id}.vcf.gz`), bgzip(vcf));
         }
         if (options.tilesPerSlide > 0) {

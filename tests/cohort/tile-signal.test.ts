@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -32,7 +32,6 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sangam-tiles-'));
   const profile = colorectalSite();
   await generateCohort({ sites: 1, patientsPerSite: Math.round(300 / profile.sizeFactor), tilesPerSlide: 6, seed: 99, out: dir, profiles: [profile] });
-  const { readFile } = await import('node:fs/promises');
   truth = JSON.parse(await readFile(join(dir, 'truth.json'), 'utf8'));
 });
 
