@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +8,10 @@ import { createLogger } from '../../src/logging/logger.ts';
 import { startSite } from '../../src/main.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { gql } from '../helpers/app.ts';
-import { sangam } from '../helpers/cli.ts';
+import { sangam, startServe } from '../helpers/cli.ts';
 import { CCRR_RESOURCES, FHIR_BUNDLES } from '../helpers/fixtures.ts';
 
 const FIXTURES = new URL('../fixtures/fhir/', import.meta.url).pathname;
-const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -131,22 +129,11 @@ describe('sangam serve data directory', () => {
 
   it('serves until SIGTERM, then closes cleanly and frees the data directory', async () => {
     const dataDir = tempDir();
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
-        if (m) resolve(m[1] as string);
-      });
-      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
-    });
-    const ready = await fetch(`${url}/ready`);
+    const site = await startServe(['--data-dir', dataDir]);
+    const ready = await fetch(`${site.url}/ready`);
     assert.deepEqual(await ready.json(), { status: 'ready', database: 'pglite' });
     assert.ok(existsSync(join(dataDir, 'sangam.lock')));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    assert.equal(await exit, 0);
+    assert.equal(await site.stop(), 0);
     assert.equal(existsSync(join(dataDir, 'sangam.lock')), false);
   });
 

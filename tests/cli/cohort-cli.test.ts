@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { sangam } from '../helpers/cli.ts';
+import { sangam, startServe } from '../helpers/cli.ts';
 
-const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'sangam-cli-cohort-'));
@@ -49,24 +47,7 @@ describe('sangam cohort generate', () => {
 describe('sangam serve --demo', () => {
   it('seeds the examples and one demo site once, when the store is empty', async () => {
     const dataDir = tempDir();
-    const start = async () => {
-      const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--port', '0', '--data-dir', dataDir], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
-          if (m) resolve(m[1] as string);
-        });
-        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
-      });
-      const stop = async () => {
-        const exit = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exit;
-      };
-      return { url, out: () => out, stop };
-    };
+    const start = () => startServe(['--demo', '--data-dir', dataDir]);
     const query = async (url: string) => {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -77,7 +58,7 @@ describe('sangam serve --demo', () => {
     };
     const first = await start();
     try {
-      assert.match(first.out(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west/);
+      assert.match(first.output(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west/);
       const body = await query(first.url);
       assert.equal(body.data.patients.totalCount, 52);
       assert.match(body.data.patient.clinical.primaryCancer.cancerType, /^(lung|colorectal|breast)$/);
@@ -86,7 +67,7 @@ describe('sangam serve --demo', () => {
     }
     const second = await start();
     try {
-      assert.doesNotMatch(second.out(), /Seeded/);
+      assert.doesNotMatch(second.output(), /Seeded/);
       assert.equal((await query(second.url)).data.patients.totalCount, 52);
     } finally {
       await second.stop();

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -23,4 +23,35 @@ export async function sangam(args: string[], extraEnv: Record<string, string> = 
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/** A `sangam serve` child process, started and waited on until it prints its GraphQL URL. */
+export interface ServeProcess {
+  url: string;
+  /** everything it printed on stdout so far */
+  output(): string;
+  /** sends SIGTERM and resolves with the exit code */
+  stop(): Promise<number | null>;
+}
+
+export async function startServe(args: string[]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn' } });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /GraphQL: +(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    output: () => out,
+    stop: () => {
+      const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      return exit;
+    },
+  };
 }
