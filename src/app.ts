@@ -5,6 +5,8 @@ import { loadCodeTables } from './clinical/mcode/code-tables.ts';
 import { MAPPER_VERSION, mapClinicalSummary } from './clinical/mcode/map-clinical-summary.ts';
 import type { Config } from './config/config.ts';
 import { isDomainError } from './errors/domain-error.ts';
+import { createGenomicsService, type GenomicsService } from './genomics/genomics-service.ts';
+import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
@@ -16,13 +18,17 @@ export interface AppDeps {
   logger: Logger;
 }
 
-export interface Site {
+export interface Site extends Services {
   app: Express;
+}
+
+export interface Services {
   clinical: ClinicalService;
+  genomics: GenomicsService;
 }
 
 /** Wires the domain services to one Database and logger. */
-export function createServices(deps: AppDeps): { clinical: ClinicalService } {
+export function createServices(deps: AppDeps): Services {
   const codes = loadCodeTables();
   const clinical = createClinicalService({
     db: deps.db,
@@ -31,7 +37,15 @@ export function createServices(deps: AppDeps): { clinical: ClinicalService } {
     mapperVersion: MAPPER_VERSION,
     maxBundleEntries: deps.config.limits.maxBundleEntries,
   });
-  return { clinical };
+  const { limits } = deps.config;
+  const genomics = createGenomicsService({
+    db: deps.db,
+    clinical,
+    logger: deps.logger,
+    limits: { ...DEFAULT_LINE_LIMITS, maxBytes: limits.maxUploadBytes },
+    maxRecords: limits.maxVcfRecords,
+  });
+  return { clinical, genomics };
 }
 
 /**
@@ -40,7 +54,8 @@ export function createServices(deps: AppDeps): { clinical: ClinicalService } {
  */
 export function createApp(deps: AppDeps): Site {
   const { config, db, logger } = deps;
-  const { clinical } = createServices(deps);
+  const services = createServices(deps);
+  const { clinical } = services;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -67,7 +82,7 @@ export function createApp(deps: AppDeps): Site {
     }
   });
 
-  const yoga = createGraphqlHandler({ clinical, logger, graphiql: config.env !== 'production', maxBodyBytes: config.limits.maxBodyBytes });
+  const yoga = createGraphqlHandler({ ...services, logger, graphiql: config.env !== 'production', maxUploadBytes: config.limits.maxUploadBytes });
   app.use(
     yoga.graphqlEndpoint,
     express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql+json'] }),
@@ -85,5 +100,5 @@ export function createApp(deps: AppDeps): Site {
     logger.error({ err }, 'unexpected http error');
     res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
-  return { app, clinical };
+  return { app, ...services };
 }

@@ -17,7 +17,10 @@ export interface Output {
 export function printError(io: Output, prefix: string, err: unknown): void {
   if (isDomainError(err)) {
     io.err(`${prefix}${err.message}`);
-    for (const i of err.issues) io.err(`  ${i.expression ?? (i.entry !== undefined ? `entry ${i.entry}` : '')}: ${i.message}`);
+    for (const i of err.issues) {
+      const where = i.expression ?? (i.line !== undefined ? `line ${i.line}` : i.entry !== undefined ? `entry ${i.entry}` : (i.file ?? ''));
+      io.err(`  ${where}: ${i.message}`);
+    }
   } else {
     io.err(`${prefix}${err instanceof Error ? err.message : String(err)}`);
   }

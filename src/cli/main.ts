@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
+import { importVcfCommand } from './vcf-command.ts';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -40,6 +41,24 @@ export function buildCli(): Command {
     .addOption(databaseUrlOption())
     .action(async (path: string, opts) => {
       process.exitCode = (await importFhirCommand(path, opts, io)) > 0 ? 1 : 0;
+    });
+
+  importCmd
+    .command('vcf <file>')
+    .description("import a patient's somatic VCF (plain or bgzip; VEP CSQ, snpEff ANN or unannotated), all or nothing")
+    .requiredOption('--patient <id>', 'the FHIR Patient id at this site')
+    .option('--specimen <id>', 'the specimen the calls came from (a re-import of the same specimen replaces it)')
+    .option('--build <build>', 'GRCh37 or GRCh38, when the header does not say')
+    .option('--tumor-sample <name>', 'the tumour column, when the header does not say')
+    .option('--min-depth <n>', 'drop calls with a lower tumour depth', intIn(0, 1_000_000))
+    .option('--min-vaf <x>', 'drop calls with a lower tumour allele fraction (0-1)', parseFloat)
+    .option('--tmb-method <method>', 'coding_and_silent (default), coding_non_silent or missense_only')
+    .option('--tmb-target-mb <mb>', 'effective coding target size in Mb (default 34)', parseFloat)
+    .addOption(urlOption())
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action(async (file: string, opts) => {
+      process.exitCode = await importVcfCommand(file, opts, io);
     });
 
   program

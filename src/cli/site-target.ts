@@ -1,5 +1,8 @@
-import type { ClinicalService, ImportResult } from '../clinical/clinical-service.ts';
+import { createReadStream, openAsBlob, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ImportResult } from '../clinical/clinical-service.ts';
 import { createServices } from '../app.ts';
+import type { ImportVariantsRequest, ImportVariantsResult } from '../genomics/genomics-service.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { badInput, DomainError, ErrorCode, type InputIssue } from '../errors/domain-error.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
@@ -10,7 +13,25 @@ import { openDatabase } from '../storage/open-database.ts';
 export interface SiteTarget {
   description: string;
   importBundle(json: unknown, source: string): Promise<ImportResult>;
+  /** Imports a VCF file; `onProgress` hears how many bytes have been read when the target can tell. */
+  importVariants(file: string, request: VcfImportRequest, onProgress?: (bytes: number) => void): Promise<VariantImportSummary>;
   close(): Promise<void>;
+}
+
+export type VcfImportRequest = Omit<ImportVariantsRequest, 'fileName' | 'source' | 'onProgress'>;
+
+/** What the CLI reports of a VCF import, the same through the API or the store. */
+export interface VariantImportSummary {
+  callSetId: string;
+  specimenId: string;
+  build: string;
+  annotation: string;
+  tumorSample: string | null;
+  kept: number;
+  stats: ImportVariantsResult['stats'];
+  tmb: { value: number; method: string; count: number; targetMb: number } | null;
+  tmbUnavailable: string | null;
+  reportedObservations: number;
 }
 
 export interface TargetOptions {
@@ -27,9 +48,37 @@ const IMPORT_MUTATION = `mutation Import($bundle: JSON!) {
   }
 }`;
 
+const IMPORT_VARIANTS_MUTATION = `mutation ImportVariants($patientId: ID!, $file: File!, $specimenId: String, $build: GenomeBuild, $tumorSample: String,
+    $minDepth: Int, $minVaf: Float, $tmbMethod: TmbMethod, $tmbTargetMb: Float) {
+  importVariants(patientId: $patientId, file: $file, specimenId: $specimenId, build: $build, tumorSample: $tumorSample,
+      minDepth: $minDepth, minVaf: $minVaf, tmbMethod: $tmbMethod, tmbTargetMb: $tmbTargetMb) {
+    callSetId specimenId build annotation tumorSample kept stats tmbUnavailable reportedObservations
+    tmb { value method count targetMb }
+  }
+}`;
+
 interface GraphqlAnswer {
-  data?: { importFhirBundle?: ImportResult } | null;
+  data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: { code?: string; issues?: InputIssue[] } }[];
+}
+
+/** The data of a GraphQL answer, or its first error as a DomainError. */
+async function answerOf<T>(res: Response, field: string): Promise<T> {
+  const answer = (await res.json().catch(() => ({}))) as GraphqlAnswer;
+  const result = answer.data?.[field];
+  if (result) return result as T;
+  const first = answer.errors?.[0];
+  const code = (first?.extensions?.code ?? (res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_INPUT')) as ErrorCode;
+  const known = Object.values(ErrorCode).includes(code) ? code : ErrorCode.UPSTREAM_FAILED;
+  throw new DomainError(known, first?.message ?? `site answered HTTP ${res.status}`, first?.extensions?.issues ?? []);
+}
+
+async function post(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (err) {
+    throw new DomainError(ErrorCode.UPSTREAM_FAILED, `cannot reach ${url}: ${(err as Error).message}`);
+  }
 }
 
 /** Talks to a running site through its GraphQL API (`importFhirBundle`). */
@@ -38,23 +87,23 @@ export function remoteTarget(baseUrl: string): SiteTarget {
   return {
     description: `site at ${base}`,
     async importBundle(json) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}/graphql`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-          body: JSON.stringify({ query: IMPORT_MUTATION, variables: { bundle: json } }),
-        });
-      } catch (err) {
-        throw new DomainError(ErrorCode.UPSTREAM_FAILED, `cannot reach ${base}: ${(err as Error).message}`);
-      }
-      const answer = (await res.json().catch(() => ({}))) as GraphqlAnswer;
-      const result = answer.data?.importFhirBundle;
-      if (result) return result;
-      const first = answer.errors?.[0];
-      const code = (first?.extensions?.code ?? (res.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_INPUT')) as ErrorCode;
-      const known = Object.values(ErrorCode).includes(code) ? code : ErrorCode.UPSTREAM_FAILED;
-      throw new DomainError(known, first?.message ?? `site answered HTTP ${res.status}`, first?.extensions?.issues ?? []);
+      const res = await post(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: IMPORT_MUTATION, variables: { bundle: json } }),
+      });
+      return answerOf<ImportResult>(res, 'importFhirBundle');
+    },
+    async importVariants(file, request) {
+      // GraphQL multipart request: the operation, a map from form field to variable, then the file
+      const { patientId, specimenId, build, tumourSample, minDepth, minVaf, tmbMethod, tmbTargetMb } = request;
+      const variables = { patientId, file: null, specimenId, build, tumorSample: tumourSample, minDepth, minVaf, tmbMethod: tmbMethod?.toUpperCase(), tmbTargetMb };
+      const form = new FormData();
+      form.set('operations', JSON.stringify({ query: IMPORT_VARIANTS_MUTATION, variables }));
+      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+      form.set('0', await openAsBlob(file), basename(file));
+      const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1' }, body: form });
+      return answerOf<VariantImportSummary>(res, 'importVariants');
     },
     close: async () => undefined,
   };
@@ -64,10 +113,35 @@ export function remoteTarget(baseUrl: string): SiteTarget {
 export async function localTarget(config: Config, logger: Logger): Promise<SiteTarget> {
   const lock = config.databaseUrl ? undefined : acquireLock(config.dataDir);
   const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-  const { clinical }: { clinical: ClinicalService } = createServices({ config, db, logger });
+  const { clinical, genomics } = createServices({ config, db, logger });
   return {
     description: config.databaseUrl ? 'database at DATABASE_URL' : `data directory ${config.dataDir}`,
     importBundle: (json, source) => clinical.importBundle(json, source),
+    async importVariants(file, request, onProgress) {
+      const size = statSync(file).size;
+      if (size > config.limits.maxUploadBytes) throw badInput(`${file}: ${size} bytes is over the ${config.limits.maxUploadBytes}-byte limit`);
+      async function* counted(): AsyncGenerator<Uint8Array> {
+        let read = 0;
+        for await (const chunk of createReadStream(file)) {
+          read += (chunk as Buffer).length;
+          onProgress?.(read);
+          yield chunk as Buffer;
+        }
+      }
+      const r = await genomics.importVariants(counted(), { ...request, fileName: basename(file), source: 'cli' });
+      return {
+        callSetId: r.callSetId,
+        specimenId: r.specimenId,
+        build: r.build,
+        annotation: r.annotation,
+        tumorSample: r.tumourSample ?? null,
+        kept: r.stats.kept,
+        stats: r.stats,
+        tmb: 'unavailable' in r.tmb ? null : r.tmb,
+        tmbUnavailable: 'unavailable' in r.tmb ? r.tmb.unavailable : null,
+        reportedObservations: r.reported,
+      };
+    },
     async close() {
       await db.close();
       lock?.release();

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logging/logger.ts';
 import type { Database } from '../storage/port.ts';
-import { importBundle, refreshSummaries, type ImportResult, type Summarise } from './ingest/import-bundle.ts';
+import { importBundle, refreshSummaries, type ImportOptions, type ImportResult, type Summarise } from './ingest/import-bundle.ts';
 import type { ClinicalSummary } from './mcode/types.ts';
 import {
   countPatientResources,
@@ -29,7 +29,11 @@ export interface PatientPage {
 
 /** The clinical side of a site: FHIR ingest and the patient record, as the callers see it. */
 export interface ClinicalService {
-  importBundle(json: unknown, source: string): Promise<ImportResult>;
+  /**
+   * `extra.within` runs more writes in the same transaction, so they commit or roll back with the
+   * Bundle; `extra.alsoTouches` names the patients they concern (locked and re-summarised).
+   */
+  importBundle(json: unknown, source: string, extra?: Pick<ImportOptions, 'within' | 'alsoTouches'>): Promise<ImportResult>;
   patientExists(id: string): Promise<boolean>;
   listPatients(first: number, after?: string): Promise<PatientPage>;
   summaries(patientIds: readonly string[]): Promise<(StoredSummary | undefined)[]>;
@@ -43,9 +47,9 @@ export interface ClinicalService {
 export function createClinicalService(options: ClinicalServiceOptions): ClinicalService {
   const { db, logger } = options;
   return {
-    async importBundle(json, source) {
+    async importBundle(json, source, extra) {
       try {
-        const result = await importBundle(db, json, { source, maxEntries: options.maxBundleEntries, summarise: options.summarise });
+        const result = await importBundle(db, json, { source, maxEntries: options.maxBundleEntries, summarise: options.summarise, ...extra });
         logger.info(
           { importId: result.importId, source, entries: result.entries.length, patientIds: result.patientIds, warnings: result.warnings.length },
           'fhir import stored',

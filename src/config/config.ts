@@ -8,6 +8,10 @@ export const LimitsSchema = z.object({
   maxBundleEntries: z.coerce.number().int().positive().default(10_000),
   /** most resources pulled for one patient by `sangam sync` */
   maxResourcesPerPatient: z.coerce.number().int().positive().default(50_000),
+  /** largest uploaded file (a VCF or a tile batch through GraphQL multipart, a VCF read by the CLI) */
+  maxUploadBytes: z.coerce.number().int().positive().default(256 * 1024 * 1024),
+  /** most records in one VCF */
+  maxVcfRecords: z.coerce.number().int().positive().default(2_000_000),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -42,6 +46,8 @@ const envNames: Record<string, string> = {
   'limits.maxBodyBytes': 'SANGAM_MAX_BODY_BYTES',
   'limits.maxBundleEntries': 'SANGAM_MAX_BUNDLE_ENTRIES',
   'limits.maxResourcesPerPatient': 'SANGAM_MAX_RESOURCES_PER_PATIENT',
+  'limits.maxUploadBytes': 'SANGAM_MAX_UPLOAD_BYTES',
+  'limits.maxVcfRecords': 'SANGAM_MAX_VCF_RECORDS',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {

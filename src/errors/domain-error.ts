@@ -35,6 +35,10 @@ export interface InputIssue {
   entry?: number;
   /** FHIRPath-like location, e.g. `Bundle.entry[3].resource.subject.reference` */
   expression?: string;
+  /** the file, when the input is one of several files */
+  file?: string;
+  /** 1-based line of a line-oriented file (VCF) */
+  line?: number;
   message: string;
 }
 

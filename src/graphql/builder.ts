@@ -2,6 +2,7 @@ import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type DataLoader from 'dataloader';
 import type { ClinicalService, StoredSummary } from '../clinical/clinical-service.ts';
+import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
@@ -13,6 +14,7 @@ export interface GraphQLContext {
   requestId: string;
   logger: Logger;
   clinical: ClinicalService;
+  genomics: GenomicsService;
   loaders: Loaders;
 }
 
@@ -20,6 +22,8 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: {
     JSON: { Input: unknown; Output: unknown };
+    /** a file sent with the GraphQL multipart request protocol */
+    File: { Input: File; Output: never };
     ID: { Input: string; Output: string };
   };
   DefaultFieldNullability: false;

@@ -3,10 +3,12 @@ import type { InputIssue } from '../errors/domain-error.ts';
 import { builder } from './builder.ts';
 
 export const InputIssueType = builder.objectRef<InputIssue>('InputIssue').implement({
-  description: 'A problem found in submitted data, located by entry index and a FHIRPath-like expression',
+  description: 'A problem found in submitted data, located by entry index and a FHIRPath-like expression, or by file and line',
   fields: (t) => ({
     entry: t.exposeInt('entry', { nullable: true }),
     expression: t.exposeString('expression', { nullable: true }),
+    file: t.exposeString('file', { nullable: true }),
+    line: t.exposeInt('line', { nullable: true }),
     message: t.exposeString('message'),
   }),
 });

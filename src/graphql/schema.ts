@@ -5,6 +5,7 @@ import './fhir-resource.ts';
 import './clinical-summary.ts';
 import './patient.ts';
 import './fhir-import.ts';
+import './genomics.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ClinicalService } from '../clinical/clinical-service.ts';
+import type { GenomicsService } from '../genomics/genomics-service.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
@@ -12,10 +13,14 @@ import { getSchema } from './schema.ts';
 
 export interface GraphqlOptions {
   clinical: ClinicalService;
+  genomics: GenomicsService;
   logger: Logger;
   graphiql: boolean;
-  /** bodies yoga reads itself (anything express.json did not take) are held to the same limit */
-  maxBodyBytes: number;
+  /**
+   * Bodies yoga reads itself: multipart uploads (JSON bodies are taken, with their own limit, by
+   * express.json before yoga sees them).
+   */
+  maxUploadBytes: number;
 }
 
 /** What express hands yoga with each request. */
@@ -45,12 +50,13 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
     // the GraphiQL bundle is served from the package: hospital networks often block CDNs
     renderGraphiQL,
     landingPage: false,
-    maxRequestBodySize: options.maxBodyBytes,
+    maxRequestBodySize: options.maxUploadBytes,
     logging: false,
     context: ({ request }) => ({
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
       logger: options.logger,
       clinical: options.clinical,
+      genomics: options.genomics,
       loaders: createLoaders(options.clinical),
     }),
     maskedErrors: {

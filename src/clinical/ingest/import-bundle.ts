@@ -17,6 +17,10 @@ export interface ImportOptions {
   source: string;
   maxEntries: number;
   summarise: Summarise;
+  /** more writes that must commit or roll back with the Bundle (run after its resources are written) */
+  within?: (tx: SqlClient) => Promise<void>;
+  /** patients those writes concern: locked like the Bundle's own patients, and their summaries refreshed */
+  alsoTouches?: readonly string[];
 }
 
 /** One answer per Bundle entry, in entry order (a repeated entry answers with the resource it repeats). */
@@ -87,7 +91,7 @@ async function writeImport(
 ): Promise<ImportResult> {
   // Imports touching the same patient run one after the other, so each summary sees the other's
   // rows; locks are taken in a fixed order so two imports cannot wait on each other.
-  const patients = [...new Set(resolved.entries.map((e) => e.patientId).filter((p): p is string => !!p))].sort();
+  const patients = [...new Set([...resolved.entries.map((e) => e.patientId), ...(options.alsoTouches ?? [])].filter((p): p is string => !!p))].sort();
   for (const p of patients) await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`patient:${p}`]);
 
   const owners = await storedPatientsOf(tx, resolved.entries.map((e) => e.resource));
@@ -138,6 +142,8 @@ async function writeImport(
     if (same) entries.push({ ...same, index: alias.index });
   }
   entries.sort((a, b) => a.index - b.index);
+  if (options.within) await options.within(tx);
+  for (const p of options.alsoTouches ?? []) touched.add(p);
   const patientIds = await refreshSummaries(tx, [...touched].sort(), options.summarise);
   await tx.query('UPDATE import_batch SET patient_ids = $2 WHERE id = $1', [importId, patientIds]);
   return { importId, kind, patientIds, entries, warnings };
