@@ -5,7 +5,7 @@
  */
 import VCF, { type Variant } from '@gmod/vcf';
 import { badInput, type InputIssue } from '../errors/domain-error.ts';
-import { annotationLayout, parseBlock, pickAnnotation, type AnnotationLayout, type AnnotationSource } from './annotations.ts';
+import { annotationLayout, parseBlock, pickAnnotation, type AnnotationLayout, type AnnotationSource, type TranscriptAnnotation } from './annotations.ts';
 import { countsForTmb, TmbMethod } from './consequences.ts';
 import { buildEvidence, normaliseContig, type GenomeBuild } from './genome-build.ts';
 import { findHotspot } from './hotspot-table.ts';
@@ -272,7 +272,9 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
   const chrom = normaliseContig(v.CHROM as string);
   const filter = v.FILTER === undefined ? '.' : typeof v.FILTER === 'string' ? v.FILTER : v.FILTER.join(';');
   const passes = filter === '.' ? !ctx.requireFilter : filter.split(';').every((f) => ctx.pass.has(f));
-  const blocks = ctx.layout ? ((v.INFO[ctx.layout.tag] as unknown[] | undefined) ?? []).map((b) => parseBlock(ctx.layout as AnnotationLayout, String(b))) : [];
+  // blocks are split only for records that pass: most records of a raw caller VCF are filtered
+  let blocks: TranscriptAnnotation[] | undefined;
+  const blocksOf = () => (blocks ??= ctx.layout ? ((v.INFO[ctx.layout.tag] as unknown[] | undefined) ?? []).map((b) => parseBlock(ctx.layout as AnnotationLayout, String(b))) : []);
   alts.forEach((alt, altIndex) => {
     stats.alleles++;
     if (alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']')) {
@@ -297,7 +299,7 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
     if (support.vaf !== undefined) call.vaf = support.vaf;
     if (support.depth !== undefined) call.depth = support.depth;
     if (support.altDepth !== undefined) call.altDepth = support.altDepth;
-    const picked = ctx.layout ? pickAnnotation(ctx.layout, blocks, ref, alts, alt) : undefined;
+    const picked = ctx.layout ? pickAnnotation(ctx.layout, blocksOf(), ref, alts, alt) : undefined;
     if (picked) {
       call.terms = picked.terms;
       call.consequence = picked.consequence;
