@@ -7,6 +7,7 @@ import type { Config } from './config/config.ts';
 import { isDomainError } from './errors/domain-error.ts';
 import { createGenomicsService, type GenomicsService } from './genomics/genomics-service.ts';
 import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
+import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
@@ -25,6 +26,7 @@ export interface Site extends Services {
 export interface Services {
   clinical: ClinicalService;
   genomics: GenomicsService;
+  pathology: PathologyService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -45,7 +47,15 @@ export function createServices(deps: AppDeps): Services {
     limits: { ...DEFAULT_LINE_LIMITS, maxBytes: limits.maxUploadBytes },
     maxRecords: limits.maxVcfRecords,
   });
-  return { clinical, genomics };
+  const pathology = createPathologyService({
+    db: deps.db,
+    clinical,
+    logger: deps.logger,
+    ...(deps.config.tileEncoderCard ? { encoderCard: deps.config.tileEncoderCard } : {}),
+    ...(deps.config.tileThreads ? { pool: { threads: deps.config.tileThreads } } : {}),
+    maxTilesPerImport: limits.maxTilesPerImport,
+  });
+  return { clinical, genomics, pathology };
 }
 
 /**

@@ -44,6 +44,7 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
             server.close(() => resolve());
             server.closeIdleConnections();
           });
+          await site.pathology.close();
           await openDb.close();
           lock?.release();
         })()),

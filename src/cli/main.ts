@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config.ts';
 import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 import { importVcfCommand } from './vcf-command.ts';
+import { importTilesCommand } from './tiles-command.ts';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -59,6 +60,18 @@ export function buildCli(): Command {
     .addOption(databaseUrlOption())
     .action(async (file: string, opts) => {
       process.exitCode = await importVcfCommand(file, opts, io);
+    });
+
+  importCmd
+    .command('tiles <dir>')
+    .description("import a slide's H&E tiles (PNG, JPEG, TIFF): QC, Macenko normalisation and embeddings; an unreadable file rejects the batch")
+    .requiredOption('--patient <id>', 'the FHIR Patient id at this site')
+    .requiredOption('--slide <id>', 'the slide the tiles come from (later imports add to it)')
+    .addOption(urlOption())
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action(async (dir: string, opts) => {
+      process.exitCode = await importTilesCommand(dir, opts, io);
     });
 
   program

@@ -1,4 +1,5 @@
 import { createReadStream, openAsBlob, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImportResult } from '../clinical/clinical-service.ts';
 import { createServices } from '../app.ts';
@@ -13,10 +14,23 @@ import { openDatabase } from '../storage/open-database.ts';
 export interface SiteTarget {
   description: string;
   importBundle(json: unknown, source: string): Promise<ImportResult>;
+  /** Imports tile files (in order) for a slide; `onProgress` hears how many tiles are done. */
+  importTiles(files: readonly string[], request: { patientId: string; slideId: string }, onProgress?: (done: number) => void): Promise<TileImportSummary[]>;
   /** Imports a VCF file; `onProgress` hears how many bytes have been read when the target can tell. */
   importVariants(file: string, request: VcfImportRequest, onProgress?: (bytes: number) => void): Promise<VariantImportSummary>;
   close(): Promise<void>;
 }
+
+export interface TileImportSummary {
+  slideId: string;
+  encoder: string;
+  tiles: number;
+  kept: number;
+  rejected: { reason: string; count: number }[];
+}
+
+/** Tiles per request when sending to a running site: each request is one all-or-nothing batch. */
+const REMOTE_TILE_BATCH = 500;
 
 export type VcfImportRequest = Omit<ImportVariantsRequest, 'fileName' | 'source' | 'onProgress'>;
 
@@ -57,6 +71,10 @@ const IMPORT_VARIANTS_MUTATION = `mutation ImportVariants($patientId: ID!, $file
   }
 }`;
 
+const IMPORT_TILES_MUTATION = `mutation ImportTiles($patientId: ID!, $slideId: String!, $files: [File!]!) {
+  importTiles(patientId: $patientId, slideId: $slideId, files: $files) { slideId encoder tiles kept rejected { reason count } }
+}`;
+
 interface GraphqlAnswer {
   data?: Record<string, unknown> | null;
   errors?: { message: string; extensions?: { code?: string; issues?: InputIssue[] } }[];
@@ -94,6 +112,20 @@ export function remoteTarget(baseUrl: string): SiteTarget {
       });
       return answerOf<ImportResult>(res, 'importFhirBundle');
     },
+    async importTiles(files, request, onProgress) {
+      const results: TileImportSummary[] = [];
+      for (let start = 0; start < files.length; start += REMOTE_TILE_BATCH) {
+        const batch = files.slice(start, start + REMOTE_TILE_BATCH);
+        const form = new FormData();
+        form.set('operations', JSON.stringify({ query: IMPORT_TILES_MUTATION, variables: { ...request, files: batch.map(() => null) } }));
+        form.set('map', JSON.stringify(Object.fromEntries(batch.map((_, i) => [String(i), [`variables.files.${i}`]]))));
+        for (const [i, f] of batch.entries()) form.set(String(i), await openAsBlob(f), basename(f));
+        const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1' }, body: form });
+        results.push(await answerOf<TileImportSummary>(res, 'importTiles'));
+        onProgress?.(start + batch.length);
+      }
+      return results;
+    },
     async importVariants(file, request) {
       // GraphQL multipart request: the operation, a map from form field to variable, then the file
       const { patientId, specimenId, build, tumourSample, minDepth, minVaf, tmbMethod, tmbTargetMb } = request;
@@ -113,10 +145,19 @@ export function remoteTarget(baseUrl: string): SiteTarget {
 export async function localTarget(config: Config, logger: Logger): Promise<SiteTarget> {
   const lock = config.databaseUrl ? undefined : acquireLock(config.dataDir);
   const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-  const { clinical, genomics } = createServices({ config, db, logger });
+  const { clinical, genomics, pathology } = createServices({ config, db, logger });
   return {
     description: config.databaseUrl ? 'database at DATABASE_URL' : `data directory ${config.dataDir}`,
     importBundle: (json, source) => clinical.importBundle(json, source),
+    async importTiles(files, request, onProgress) {
+      const result = await pathology.importTiles(
+        (async function* () {
+          for (const f of files) yield { name: basename(f), bytes: await readFile(f) };
+        })(),
+        { ...request, source: 'cli', ...(onProgress ? { onProgress } : {}) },
+      );
+      return [{ slideId: result.slideId, encoder: result.encoder, tiles: result.tiles, kept: result.kept, rejected: result.rejected }];
+    },
     async importVariants(file, request, onProgress) {
       const size = statSync(file).size;
       if (size > config.limits.maxUploadBytes) throw badInput(`${file}: ${size} bytes is over the ${config.limits.maxUploadBytes}-byte limit`);
@@ -143,6 +184,7 @@ export async function localTarget(config: Config, logger: Logger): Promise<SiteT
       };
     },
     async close() {
+      await pathology.close();
       await db.close();
       lock?.release();
     },

@@ -12,6 +12,8 @@ export const LimitsSchema = z.object({
   maxUploadBytes: z.coerce.number().int().positive().default(256 * 1024 * 1024),
   /** most records in one VCF */
   maxVcfRecords: z.coerce.number().int().positive().default(2_000_000),
+  /** most tiles in one import (a slide can arrive in several) */
+  maxTilesPerImport: z.coerce.number().int().positive().default(20_000),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -24,6 +26,10 @@ export const ConfigSchema = z.object({
   /** a PostgreSQL server; replaces the embedded PGlite store */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** card of an ONNX tile encoder; tiles get the built-in feature vector without one */
+  tileEncoderCard: z.string().min(1).optional(),
+  /** worker threads for tile processing (default: one per core) */
+  tileThreads: z.coerce.number().int().min(1).max(64).optional(),
   limits: LimitsSchema.default(LimitsSchema.parse({})),
 });
 export type Config = z.infer<typeof ConfigSchema>;
@@ -48,6 +54,9 @@ const envNames: Record<string, string> = {
   'limits.maxResourcesPerPatient': 'SANGAM_MAX_RESOURCES_PER_PATIENT',
   'limits.maxUploadBytes': 'SANGAM_MAX_UPLOAD_BYTES',
   'limits.maxVcfRecords': 'SANGAM_MAX_VCF_RECORDS',
+  'limits.maxTilesPerImport': 'SANGAM_MAX_TILES_PER_IMPORT',
+  tileEncoderCard: 'SANGAM_TILE_ENCODER',
+  tileThreads: 'SANGAM_TILE_THREADS',
 };
 
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {

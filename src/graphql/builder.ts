@@ -3,6 +3,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type DataLoader from 'dataloader';
 import type { ClinicalService, StoredSummary } from '../clinical/clinical-service.ts';
 import type { GenomicsService } from '../genomics/genomics-service.ts';
+import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
@@ -15,6 +16,7 @@ export interface GraphQLContext {
   logger: Logger;
   clinical: ClinicalService;
   genomics: GenomicsService;
+  pathology: PathologyService;
   loaders: Loaders;
 }
 

@@ -6,6 +6,7 @@ import './clinical-summary.ts';
 import './patient.ts';
 import './fhir-import.ts';
 import './genomics.ts';
+import './pathology.ts';
 
 let schema: GraphQLSchema | undefined;
 

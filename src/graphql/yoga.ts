@@ -5,6 +5,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ClinicalService } from '../clinical/clinical-service.ts';
 import type { GenomicsService } from '../genomics/genomics-service.ts';
+import type { PathologyService } from '../pathology/pathology-service.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
@@ -14,6 +15,7 @@ import { getSchema } from './schema.ts';
 export interface GraphqlOptions {
   clinical: ClinicalService;
   genomics: GenomicsService;
+  pathology: PathologyService;
   logger: Logger;
   graphiql: boolean;
   /**
@@ -57,6 +59,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       logger: options.logger,
       clinical: options.clinical,
       genomics: options.genomics,
+      pathology: options.pathology,
       loaders: createLoaders(options.clinical),
     }),
     maskedErrors: {
