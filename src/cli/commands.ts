@@ -46,9 +46,11 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   const site = await startSite(config, logger);
   closeOnSignals(site, logger);
   if (options.demo) {
-    const seeded = await seedDemoIfEmpty(site.clinical);
+    const seeded = await seedDemoIfEmpty(site);
     if (seeded.examples + seeded.cohort > 0) {
-      io.out(`Seeded ${seeded.examples} example patient records and ${seeded.cohort} synthetic patients of demo site ${seeded.site} (the store was empty).`);
+      io.out(
+        `Seeded ${seeded.examples} example patient records and ${seeded.cohort} synthetic patients of demo site ${seeded.site}, with ${seeded.vcfs} VCFs and ${seeded.tiles} H&E tiles (the store was empty).`,
+      );
     }
   }
   io.out(`Sangam site node is running (${site.db.kind === 'pglite' ? `embedded store in ${config.dataDir}` : 'PostgreSQL'})`);

@@ -10,7 +10,7 @@ import { dayOf, isoOf, samplePatient, type PatientBiology } from './patient.ts';
 import { builtInProfiles, profilesForSites, type SiteProfile } from './profiles.ts';
 import { Rng } from './rng.ts';
 import { somaticCalls, tmbOf, type SomaticCall } from './somatic-calls.ts';
-import { TILE_SIZE, writeTilePng } from './tiles.ts';
+import { renderTilePng, TILE_SIZE } from './tiles.ts';
 import { writeVcf } from './vcf-writer.ts';
 
 /** Bump when the same seed would produce different data. */
@@ -74,6 +74,19 @@ function tilePositions(count: number, rng: Rng): Array<{ x: number; y: number }>
   const cells = new Set<number>();
   while (cells.size < Math.min(count, 48 * 48)) cells.add(rng.int(0, 48 * 48 - 1));
   return [...cells].sort((a, b) => a - b).map((c) => ({ x: (c % 48) * TILE_SIZE, y: Math.floor(c / 48) * TILE_SIZE }));
+}
+
+/**
+ * The H&E slide of a patient: its id and, per tile, the file name (its position) and a renderer.
+ * Each tile has its own random stream, so any subset renders the same as in the full cohort.
+ */
+export function slideTiles(profile: SiteProfile, seed: number, b: PatientBiology, tilesPerSlide: number): { id: string; tiles: { name: string; render: () => ReturnType<typeof renderTilePng> }[] } {
+  const rng = new Rng(seed, `${profile.id}/${b.id}/tiles`);
+  const positions = tilePositions(tilesPerSlide, rng.fork('positions'));
+  return {
+    id: `${b.id}-HE1`,
+    tiles: positions.map(({ x, y }) => ({ name: `x${x}_y${y}.png`, render: () => renderTilePng(b, profile.stain, rng.fork(`x${x}_y${y}`)) })),
+  };
 }
 
 /** Runs async jobs with at most `limit` in flight. */
@@ -176,13 +189,10 @@ export async function generateCohort(options: CohortOptions & { out: string; onP
           yield () => writeFile(join(dir, 'vcf', `${b.id}.vcf.gz`), bgzip(vcf));
         }
         if (options.tilesPerSlide > 0) {
-          const slide = `${b.id}-HE1`;
-          const slideDir = join(dir, 'tiles', b.id, slide);
-          const rng = new Rng(options.seed, `${profile.id}/${b.id}/tiles`);
-          const positions = tilePositions(options.tilesPerSlide, rng.fork('positions'));
-          for (const { x, y } of positions) {
+          const slide = slideTiles(profile, options.seed, b, options.tilesPerSlide);
+          for (const tile of slide.tiles) {
             tiles++;
-            yield () => writeTilePng(join(slideDir, `x${x}_y${y}.png`), b, profile.stain, rng.fork(`x${x}_y${y}`));
+            yield () => tile.render().toFile(join(dir, 'tiles', b.id, slide.id, tile.name)).then(() => undefined);
           }
         }
         yield async () => {

@@ -266,13 +266,11 @@ export function toRgb(c: Canvas, stain: SiteProfile['stain']): Buffer {
 
 let scratch: Canvas | undefined;
 
-/** Renders one tile and writes it as PNG to `path`. */
-export async function writeTilePng(path: string, p: Pick<PatientBiology, 'cancer' | 'morphology'>, stain: SiteProfile['stain'], rng: Rng): Promise<void> {
+/** Renders one tile as a sharp PNG pipeline, ready for `toFile` or `toBuffer`. */
+export function renderTilePng(p: Pick<PatientBiology, 'cancer' | 'morphology'>, stain: SiteProfile['stain'], rng: Rng): ReturnType<typeof sharp> {
   const params = tileParams(p, rng);
   scratch ??= { h: new Float32Array(N), e: new Float32Array(N) };
   // painting and colour conversion run synchronously, so one scratch canvas serves every tile
   const rgb = toRgb(paintTile(p.cancer, params, rng, scratch), stain);
-  await sharp(rgb, { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 3 } })
-    .png({ compressionLevel: 1, adaptiveFiltering: false })
-    .toFile(path);
+  return sharp(rgb, { raw: { width: TILE_SIZE, height: TILE_SIZE, channels: 3 } }).png({ compressionLevel: 1, adaptiveFiltering: false });
 }

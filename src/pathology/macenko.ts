@@ -92,8 +92,9 @@ export interface MacenkoResult extends StainEstimate {
 }
 
 interface Fit extends StainEstimate {
-  c0: Float64Array;
-  c1: Float64Array;
+  /** rows of the least-squares solver: concentration = p · OD */
+  p0: number[];
+  p1: number[];
 }
 
 function odTable(io: number): Float64Array {
@@ -213,14 +214,12 @@ function fitStains(rgb: Uint8Array, options: MacenkoOptions): Fit {
     c0[i] = p0[0]! * odr + p0[1]! * odg + p0[2]! * odb;
     c1[i] = p1[0]! * odr + p1[1]! * odg + p1[2]! * odb;
   }
-  const scratch = Float64Array.from(c0);
-  const maxC0 = percentileInPlace(scratch, 99);
-  scratch.set(c1);
-  const maxC1 = percentileInPlace(scratch, 99);
+  const maxC0 = percentileInPlace(c0, 99);
+  const maxC1 = percentileInPlace(c1, 99);
   if (!(maxC0 > 0 && maxC1 > 0)) {
     throw new StainError('DEGENERATE_STAINS', `a stain is absent (99th-percentile concentrations ${maxC0}, ${maxC1})`);
   }
-  return { he, maxC: [maxC0, maxC1], stainPixels: m, c0, c1 };
+  return { he, maxC: [maxC0, maxC1], stainPixels: m, p0, p1 };
 }
 
 /** Estimates a tile's H&E stain matrix and 99th-percentile concentrations (Macenko 2009); throws StainError. */
@@ -239,33 +238,41 @@ export function normalizeMacenko(rgb: Uint8Array, options: MacenkoOptions = {}):
   const { io } = { ...MACENKO_DEFAULTS, ...options };
   const ref = options.reference ?? MACENKO_REFERENCE;
   const fit = fitStains(rgb, options);
-  const { c0, c1 } = fit;
-  const n = c0.length;
+  const n = rgb.length / 3;
   const scale0 = fit.maxC[0] / ref.maxC[0];
   const scale1 = fit.maxC[1] / ref.maxC[1];
-  const [[rh, re], [gh, ge], [bh, be]] = ref.he;
-  const out = new Uint8Array(n * 3);
-  const hImg = options.stainImages ? new Uint8Array(n * 3) : undefined;
-  const eImg = options.stainImages ? new Uint8Array(n * 3) : undefined;
-  for (let i = 0, p = 0; i < n; i++, p += 3) {
-    const a = c0[i]! / scale0;
-    const b = c1[i]! / scale1;
-    out[p] = toByte(io * Math.exp(-(rh * a + re * b)));
-    out[p + 1] = toByte(io * Math.exp(-(gh * a + ge * b)));
-    out[p + 2] = toByte(io * Math.exp(-(bh * a + be * b)));
-    if (hImg && eImg) {
-      hImg[p] = toByte(io * Math.exp(-rh * a));
-      hImg[p + 1] = toByte(io * Math.exp(-gh * a));
-      hImg[p + 2] = toByte(io * Math.exp(-bh * a));
-      eImg[p] = toByte(io * Math.exp(-re * b));
-      eImg[p + 1] = toByte(io * Math.exp(-ge * b));
-      eImg[p + 2] = toByte(io * Math.exp(-be * b));
+  // Every step from a pixel's bytes to its output is linear until the exponential: the concentrations
+  // are P·OD (P the 2×3 least-squares solver) and the output's optical density is HERef·C. So
+  // exp(−Σ_k w_ck·OD[byte_k]) = Π_k exp(−w_ck·OD[byte_k]), and three 256-entry tables per output
+  // channel replace three exp calls per pixel.
+  const od = odTable(io);
+  const render = (wH: number, wE: number) => {
+    const tables = [0, 1, 2].map((k) => {
+      const w = (wH * fit.p0[k]!) / scale0 + (wE * fit.p1[k]!) / scale1;
+      const t = new Float64Array(256);
+      for (let v = 0; v < 256; v++) t[v] = Math.exp(-w * od[v]!);
+      return t;
+    });
+    return tables as [Float64Array, Float64Array, Float64Array];
+  };
+  const channelTables = (pick: (row: readonly [number, number]) => [number, number]) => ref.he.map((row) => render(...pick(row)));
+  const paint = (tables: [Float64Array, Float64Array, Float64Array][]): Uint8Array => {
+    const out = new Uint8Array(n * 3);
+    const [[r0, r1, r2], [g0, g1, g2], [b0, b1, b2]] = tables as [[Float64Array, Float64Array, Float64Array], [Float64Array, Float64Array, Float64Array], [Float64Array, Float64Array, Float64Array]];
+    for (let p = 0; p < rgb.length; p += 3) {
+      const r = rgb[p]!;
+      const g = rgb[p + 1]!;
+      const b = rgb[p + 2]!;
+      out[p] = toByte(io * (r0[r]! * r1[g]! * r2[b]!));
+      out[p + 1] = toByte(io * (g0[r]! * g1[g]! * g2[b]!));
+      out[p + 2] = toByte(io * (b0[r]! * b1[g]! * b2[b]!));
     }
-  }
-  const result: MacenkoResult = { rgb: out, he: fit.he, maxC: fit.maxC, stainPixels: fit.stainPixels };
-  if (hImg && eImg) {
-    result.h = hImg;
-    result.e = eImg;
+    return out;
+  };
+  const result: MacenkoResult = { rgb: paint(channelTables((row) => [row[0], row[1]])), he: fit.he, maxC: fit.maxC, stainPixels: fit.stainPixels };
+  if (options.stainImages) {
+    result.h = paint(channelTables((row) => [row[0], 0]));
+    result.e = paint(channelTables((row) => [0, row[1]]));
   }
   return result;
 }

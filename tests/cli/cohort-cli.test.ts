@@ -52,16 +52,17 @@ describe('sangam serve --demo', () => {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ patients(first: 1) { totalCount } patient(id: "in-west-0001") { clinical { primaryCancer { cancerType } } } }' }),
+        body: JSON.stringify({ query: '{ patients(first: 1) { totalCount } patient(id: "in-west-0001") { clinical { primaryCancer { cancerType } } slides { id tileCount kept } } }' }),
       });
-      return (await res.json()) as { data: { patients: { totalCount: number }; patient: { clinical: { primaryCancer: { cancerType: string } } } } };
+      return (await res.json()) as { data: { patients: { totalCount: number }; patient: { clinical: { primaryCancer: { cancerType: string } }; slides: { id: string; tileCount: number; kept: number }[] } } };
     };
     const first = await start();
     try {
-      assert.match(first.output(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west/);
+      assert.match(first.output(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west, with \d+ VCFs and 384 H&E tiles/);
       const body = await query(first.url);
       assert.equal(body.data.patients.totalCount, 52);
       assert.match(body.data.patient.clinical.primaryCancer.cancerType, /^(lung|colorectal|breast)$/);
+      assert.deepEqual(body.data.patient.slides.map((s) => [s.id, s.tileCount]), [['in-west-0001-HE1', 8]]);
     } finally {
       await first.stop();
     }
