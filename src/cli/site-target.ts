@@ -210,3 +210,13 @@ export async function openTarget(options: TargetOptions, log: (line: string) => 
   }
   return localTarget(config, createLogger({ level: config.logLevel }));
 }
+
+/** Opens the target, runs `work` with it and closes it, whatever happens. */
+export async function useTarget<T>(options: TargetOptions, log: (line: string) => void, work: (target: SiteTarget) => Promise<T>): Promise<T> {
+  const target = await openTarget(options, log);
+  try {
+    return await work(target);
+  } finally {
+    await target.close();
+  }
+}

@@ -2,9 +2,9 @@ import { statSync } from 'node:fs';
 import type { GenomeBuild } from '../genomics/genome-build.ts';
 import { TmbMethod } from '../genomics/consequences.ts';
 import { badInput } from '../errors/domain-error.ts';
-import { printError, type Output } from './commands.ts';
+import { exitCodeOf, type Output } from './commands.ts';
 import { progressBar } from './progress-bar.ts';
-import { openTarget, type TargetOptions } from './site-target.ts';
+import { useTarget, type TargetOptions } from './site-target.ts';
 
 export interface VcfCommandOptions extends TargetOptions {
   patient: string;
@@ -26,13 +26,12 @@ function checkOptions(o: VcfCommandOptions): { build?: GenomeBuild; tmbMethod?: 
 
 /** `sangam import vcf --patient ID FILE`: imports one VCF, all or nothing, with a progress bar. Returns the exit code. */
 export async function importVcfCommand(file: string, options: VcfCommandOptions, io: Output): Promise<number> {
-  try {
+  return exitCodeOf(io, async () => {
     const checked = checkOptions(options);
     const size = statSync(file, { throwIfNoEntry: false })?.size;
     if (size === undefined) throw badInput(`no such file: ${file}`);
-    const target = await openTarget(options, io.out);
-    const bar = progressBar(file, size);
-    try {
+    await useTarget(options, io.out, async (target) => {
+      const bar = progressBar(file, size);
       const r = await target.importVariants(
         file,
         {
@@ -52,12 +51,6 @@ export async function importVcfCommand(file: string, options: VcfCommandOptions,
       io.out(`  patient ${options.patient}, specimen ${r.specimenId}, ${r.build}, annotation ${r.annotation}, tumour column ${r.tumorSample ?? 'none'}`);
       io.out(r.tmb ? `  TMB ${r.tmb.value.toFixed(2)} mutations/Mb (${r.tmb.method}: ${r.tmb.count} variants / ${r.tmb.targetMb} Mb)` : `  TMB not computed: ${r.tmbUnavailable}`);
       io.out(`  ${r.reportedObservations} observations written to the FHIR record; imported into the ${target.description}`);
-      return 0;
-    } finally {
-      await target.close();
-    }
-  } catch (err) {
-    printError(io, 'error: ', err);
-    return 1;
-  }
+    });
+  });
 }

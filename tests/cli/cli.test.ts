@@ -1,25 +1,18 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/logging/logger.ts';
 import { startSite } from '../../src/main.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { gql } from '../helpers/app.ts';
-import { sangam, startServe } from '../helpers/cli.ts';
+import { sangam, startServe, tempDirs } from '../helpers/cli.ts';
 import { CCRR_RESOURCES, FHIR_BUNDLES } from '../helpers/fixtures.ts';
 
 const FIXTURES = new URL('../fixtures/fhir/', import.meta.url).pathname;
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sangam-cli-'));
-  dirs.push(d);
-  return d;
-}
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('sangam-cli-');
 
 async function patientIds(dataDir: string): Promise<string[]> {
   const db = await openDatabase({ dataDir });

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openDatabase } from '../../src/storage/open-database.ts';
-import { sangam, startServe } from '../helpers/cli.ts';
+import { sangam, startServe, tempDirs } from '../helpers/cli.ts';
 
 const FHIR = new URL('../fixtures/fhir/TrialMatching_Patient01.json', import.meta.url).pathname;
 const VCF = (name: string) => new URL(`../fixtures/vcf/${name}`, import.meta.url).pathname;
 const PATIENT = 'mCODETrialMatchingPatientExample01';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'sangam-vcf-cli-'));
-  dirs.push(d);
-  return d;
-}
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tempDir = tempDirs('sangam-vcf-cli-');
 
 async function callSets(dataDir: string): Promise<{ specimen_id: string; annotation: string; tmb_count: number | null }[]> {
   const db = await openDatabase({ dataDir });

@@ -1,4 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -53,5 +57,16 @@ export async function startServe(args: string[]): Promise<ServeProcess> {
       child.kill('SIGTERM');
       return exit;
     },
+  };
+}
+
+/** A maker of temporary directories that are removed when the test file ends. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(d);
+    return d;
   };
 }
