@@ -1,7 +1,7 @@
 import { linearPredictor, responseProbability, survivalTimeDays, type SurvivalCovariates } from './outcome-model.ts';
 import { biomarkers, dayOf, type PatientBiology } from './patient.ts';
 import type { SiteProfile } from './profiles.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random/rng.ts';
 import { isBiomarkerDirected, regimen, regimensFor, type RegimenId } from './therapies.ts';
 
 export type Trend = 'improved' | 'stable' | 'worsened';

@@ -3,7 +3,7 @@ import type { PatientCourse, TherapyLine, Trend } from './care.ts';
 import { HOTSPOTS } from './hotspots.ts';
 import { dayOf, isoOf, type PatientBiology } from './patient.ts';
 import type { SiteProfile } from './profiles.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random/rng.ts';
 import type { SomaticCall } from './somatic-calls.ts';
 import { regimen } from './therapies.ts';
 

@@ -8,7 +8,7 @@ import { HOTSPOTS } from './hotspots.ts';
 import { RESPONSE_MODEL, SURVIVAL_MODEL, TILE_SIGNAL } from './outcome-model.ts';
 import { dayOf, isoOf, samplePatient, type PatientBiology } from './patient.ts';
 import { builtInProfiles, profilesForSites, type SiteProfile } from './profiles.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../random/rng.ts';
 import { somaticCalls, tmbOf, type SomaticCall } from './somatic-calls.ts';
 import { renderTilePng, TILE_SIZE } from './tiles.ts';
 import { writeVcf } from './vcf-writer.ts';

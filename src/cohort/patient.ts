@@ -1,7 +1,7 @@
 import type { HotspotKey } from './hotspots.ts';
 import { TILE_SIGNAL } from './outcome-model.ts';
 import type { CancerType, SiteProfile } from './profiles.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random/rng.ts';
 import { stageRows, type StageRow } from './staging-tables.ts';
 
 /** Day numbers (days since 1970-01-01, UTC) and ISO dates. */

@@ -1,6 +1,6 @@
 import { GRCH38_CONTIGS, HOTSPOTS, PASSENGER_GENES, type HotspotKey } from './hotspots.ts';
 import type { PatientBiology } from './patient.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../random/rng.ts';
 
 /** One somatic call with its annotation, before it is written as CSQ or ANN. */
 export interface SomaticCall {

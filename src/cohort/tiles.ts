@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { TILE_SIGNAL } from './outcome-model.ts';
 import type { PatientBiology } from './patient.ts';
 import type { SiteProfile } from './profiles.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../random/rng.ts';
 
 /**
  * Synthetic H&E-like tiles. Each tile is painted as two stain-concentration maps (hematoxylin

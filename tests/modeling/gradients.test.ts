@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Rng } from '../../src/cohort/rng.ts';
+import { Rng } from '../../src/random/rng.ts';
 import { operator } from '../../src/modeling/ops/registry.ts';
 import { tensor, type Tensor } from '../../src/modeling/tensor.ts';
 import { caseInputs, OP_CASES } from './op-cases.ts';

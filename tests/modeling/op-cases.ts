@@ -1,4 +1,4 @@
-import { Rng } from '../../src/cohort/rng.ts';
+import { Rng } from '../../src/random/rng.ts';
 import type { Attributes } from '../../src/modeling/ops/op.ts';
 import { tensor, type Tensor } from '../../src/modeling/tensor.ts';
 

@@ -1,6 +1,6 @@
 /**
  * A small seeded random number generator (xoshiro128**, Blackman & Vigna 2018) with the
- * distributions the cohort generator needs. Every stream is derived from a seed and a label, so
+ * distributions the cohort generator and model training need. Every stream is derived from a seed and a label, so
  * each patient, slide and tile gets its own stream: the output does not depend on the order in
  * which things are generated, only on the seed.
  */
