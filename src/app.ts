@@ -7,6 +7,8 @@ import type { Config } from './config/config.ts';
 import { isDomainError } from './errors/domain-error.ts';
 import { createGenomicsService, type GenomicsService } from './genomics/genomics-service.ts';
 import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
+import { createModelRegistry, type ModelRegistry } from './inference/model-registry.ts';
+import { createPrognosisService, type PrognosisService } from './inference/prognosis-predictions.ts';
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
@@ -27,6 +29,9 @@ export interface Services {
   clinical: ClinicalService;
   genomics: GenomicsService;
   pathology: PathologyService;
+  /** empty until the shipped models are loaded (`loadShippedModels`) */
+  models: ModelRegistry;
+  prognosis: PrognosisService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -55,7 +60,8 @@ export function createServices(deps: AppDeps): Services {
     ...(deps.config.tileThreads ? { pool: { threads: deps.config.tileThreads } } : {}),
     maxTilesPerImport: limits.maxTilesPerImport,
   });
-  return { clinical, genomics, pathology };
+  const models = createModelRegistry({ db: deps.db, logger: deps.logger });
+  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models) };
 }
 
 /**

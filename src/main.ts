@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type Site } from './app.ts';
+import { loadShippedModels } from './inference/model-registry.ts';
 import type { Config } from './config/config.ts';
 import type { Logger } from './logging/logger.ts';
 import { acquireLock } from './storage/data-dir-lock.ts';
@@ -23,6 +24,8 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
   try {
     db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
     const site = createApp({ config, db, logger });
+    const models = await loadShippedModels(site.models);
+    logger.info({ models: models.map((m) => `${m.name}@${m.version}`) }, 'models loaded');
     const refreshed = await site.clinical.refreshStaleSummaries();
     if (refreshed > 0) logger.info({ refreshed }, 'clinical summaries refreshed for the current mapper');
     const server = await new Promise<Server>((resolve, reject) => {
@@ -45,6 +48,7 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
             server.closeIdleConnections();
           });
           await site.pathology.close();
+          await site.models.close();
           await openDb.close();
           lock?.release();
         })()),

@@ -4,11 +4,15 @@ import type DataLoader from 'dataloader';
 import type { ClinicalService, StoredSummary } from '../clinical/clinical-service.ts';
 import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
+import type { ModelRegistry } from '../inference/model-registry.ts';
+import type { PrognosisPrediction, PrognosisService } from '../inference/prognosis-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
 export interface Loaders {
   summary: DataLoader<string, StoredSummary | undefined>;
+  /** batches the prognosis of every patient in one request into one model run */
+  prognosis: DataLoader<string, PrognosisPrediction | null>;
 }
 
 export interface GraphQLContext {
@@ -17,6 +21,8 @@ export interface GraphQLContext {
   clinical: ClinicalService;
   genomics: GenomicsService;
   pathology: PathologyService;
+  models: ModelRegistry;
+  prognosis: PrognosisService;
   loaders: Loaders;
 }
 

@@ -7,6 +7,7 @@ import './patient.ts';
 import './fhir-import.ts';
 import './genomics.ts';
 import './pathology.ts';
+import './predictions.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -6,6 +6,8 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ClinicalService } from '../clinical/clinical-service.ts';
 import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
+import type { ModelRegistry } from '../inference/model-registry.ts';
+import type { PrognosisService } from '../inference/prognosis-predictions.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
@@ -16,6 +18,8 @@ export interface GraphqlOptions {
   clinical: ClinicalService;
   genomics: GenomicsService;
   pathology: PathologyService;
+  models: ModelRegistry;
+  prognosis: PrognosisService;
   logger: Logger;
   graphiql: boolean;
   /**
@@ -60,7 +64,9 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       clinical: options.clinical,
       genomics: options.genomics,
       pathology: options.pathology,
-      loaders: createLoaders(options.clinical),
+      models: options.models,
+      prognosis: options.prognosis,
+      loaders: createLoaders(options.clinical, options.prognosis),
     }),
     maskedErrors: {
       maskError(error, message) {

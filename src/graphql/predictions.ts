@@ -1,0 +1,49 @@
+import type { ModelCard } from '../inference/model-card.ts';
+import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
+import { builder } from './builder.ts';
+import { PatientType } from './patient.ts';
+
+const CurvePoint = builder.objectRef<{ day: number; probability: number }>('SurvivalPoint').implement({
+  fields: (t) => ({ day: t.exposeInt('day'), probability: t.exposeFloat('probability') }),
+});
+
+const MissingInput = builder.objectRef<{ feature: string; reason: string }>('MissingInput').implement({
+  description: 'A model input the record did not hold, and what was used in its place',
+  fields: (t) => ({ feature: t.exposeString('feature'), reason: t.exposeString('reason') }),
+});
+
+const PrognosisType = builder.objectRef<PrognosisPrediction>('Prognosis').implement({
+  description: 'Overall survival from a Cox model: a risk score and a survival curve',
+  fields: (t) => ({
+    risk: t.exposeFloat('risk', { description: 'log relative hazard (0 is an average patient of the training data)' }),
+    survivalCurve: t.field({ type: [CurvePoint], resolve: (p) => p.survivalCurve }),
+    medianSurvivalDays: t.exposeInt('medianSurvivalDays', { nullable: true, description: 'first day on the curve at or below 0.5; null if the curve stays above' }),
+    modelVersion: t.exposeString('modelVersion'),
+    featureSchema: t.exposeString('featureSchema'),
+    missingInputs: t.field({ type: [MissingInput], resolve: (p) => p.missingInputs }),
+  }),
+});
+
+builder.objectFields(PatientType, (t) => ({
+  prognosis: t.field({
+    type: PrognosisType,
+    nullable: true,
+    description: "Prognosis from the site's model; null when the patient is outside its intended use (breast cancer)",
+    resolve: (p, _args, ctx) => ctx.loaders.prognosis.load(p.id),
+  }),
+}));
+
+const ModelType = builder.objectRef<ModelCard>('Model').implement({
+  description: 'A model version active at this site, as its card describes it',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    version: t.exposeString('version'),
+    task: t.exposeString('task'),
+    featureSchema: t.exposeString('featureSchema'),
+    sha256: t.exposeString('sha256'),
+    syntheticTrainingData: t.boolean({ resolve: (c) => c.training.synthetic }),
+    card: t.field({ type: 'JSON', resolve: (c) => c }),
+  }),
+});
+
+builder.queryField('models', (t) => t.field({ type: [ModelType], resolve: (_root, _args, ctx) => ctx.models.active() }));
