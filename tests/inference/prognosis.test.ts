@@ -80,7 +80,7 @@ for (const target of testDatabases()) {
 
     it('refuses a model whose bytes do not match its card, and records every version it activates', async () => {
       const tampered = Buffer.from(shippedOnnx);
-      tampered[tampered.length - 5] ^= 0xff;
+      tampered[tampered.length - 5]! ^= 0xff;
       await assert.rejects(site.models.register(tampered, shippedCard, 'test'), /sha256 .* the card says/);
       await assert.rejects(site.models.register(shippedOnnx, { ...shippedCard, task: 'astrology' }, 'test'), /model card task/);
       const history = await site.models.history('prognosis-brca');
