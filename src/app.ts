@@ -9,6 +9,7 @@ import { createGenomicsService, type GenomicsService } from './genomics/genomics
 import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
 import { createModelRegistry, type ModelRegistry } from './inference/model-registry.ts';
 import { createPrognosisService, type PrognosisService } from './inference/prognosis-predictions.ts';
+import { createResponseService, type ResponseService } from './inference/response-predictions.ts';
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
@@ -32,6 +33,7 @@ export interface Services {
   /** empty until the shipped models are loaded (`loadShippedModels`) */
   models: ModelRegistry;
   prognosis: PrognosisService;
+  response: ResponseService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -61,7 +63,7 @@ export function createServices(deps: AppDeps): Services {
     maxTilesPerImport: limits.maxTilesPerImport,
   });
   const models = createModelRegistry({ db: deps.db, logger: deps.logger });
-  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models) };
+  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models), response: createResponseService(models) };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from '../inference/model-registry.ts';
 import type { PrognosisPrediction, PrognosisService } from '../inference/prognosis-predictions.ts';
+import type { ResponseService } from '../inference/response-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
@@ -23,6 +24,7 @@ export interface GraphQLContext {
   pathology: PathologyService;
   models: ModelRegistry;
   prognosis: PrognosisService;
+  response: ResponseService;
   loaders: Loaders;
 }
 

@@ -1,5 +1,6 @@
 import type { ModelCard } from '../inference/model-card.ts';
 import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
+import type { ResponsePrediction } from '../inference/response-predictions.ts';
 import { builder } from './builder.ts';
 import { PatientType } from './patient.ts';
 
@@ -24,7 +25,27 @@ const PrognosisType = builder.objectRef<PrognosisPrediction>('Prognosis').implem
   }),
 });
 
+const ResponseType = builder.objectRef<ResponsePrediction>('TherapyResponse').implement({
+  description: 'P(response) to a regimen from the response model',
+  fields: (t) => ({
+    therapy: t.exposeString('therapy'),
+    probability: t.exposeFloat('probability'),
+    line: t.exposeInt('line', { description: 'the line of therapy the regimen would be' }),
+    modelVersion: t.exposeString('modelVersion'),
+    missingInputs: t.field({ type: [MissingInput], resolve: (p) => p.missingInputs }),
+  }),
+});
+
 builder.objectFields(PatientType, (t) => ({
+  therapyResponse: t.field({
+    type: [ResponseType],
+    description: "Predicted response to candidate regimens, best first (default: the formulary's regimens for the patient's cancer)",
+    args: { therapies: t.arg.stringList({ required: false }) },
+    resolve: async (p, args, ctx) => {
+      const stored = await ctx.loaders.summary.load(p.id);
+      return stored ? ctx.response.predict(stored, args.therapies ?? undefined) : [];
+    },
+  }),
   prognosis: t.field({
     type: PrognosisType,
     nullable: true,

@@ -8,6 +8,7 @@ import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from '../inference/model-registry.ts';
 import type { PrognosisService } from '../inference/prognosis-predictions.ts';
+import type { ResponseService } from '../inference/response-predictions.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
@@ -20,6 +21,7 @@ export interface GraphqlOptions {
   pathology: PathologyService;
   models: ModelRegistry;
   prognosis: PrognosisService;
+  response: ResponseService;
   logger: Logger;
   graphiql: boolean;
   /**
@@ -66,6 +68,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       pathology: options.pathology,
       models: options.models,
       prognosis: options.prognosis,
+      response: options.response,
       loaders: createLoaders(options.clinical, options.prognosis),
     }),
     maskedErrors: {
