@@ -10,6 +10,7 @@ import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
 import { createModelRegistry, type ModelRegistry } from './inference/model-registry.ts';
 import { createPrognosisService, type PrognosisService } from './inference/prognosis-predictions.ts';
 import { createResponseService, type ResponseService } from './inference/response-predictions.ts';
+import { createMutationService, type MutationService } from './inference/mutation-predictions.ts';
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
@@ -34,6 +35,7 @@ export interface Services {
   models: ModelRegistry;
   prognosis: PrognosisService;
   response: ResponseService;
+  mutation: MutationService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -63,7 +65,7 @@ export function createServices(deps: AppDeps): Services {
     maxTilesPerImport: limits.maxTilesPerImport,
   });
   const models = createModelRegistry({ db: deps.db, logger: deps.logger });
-  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models), response: createResponseService(models) };
+  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models), response: createResponseService(models), mutation: createMutationService(models, pathology) };
 }
 
 /**

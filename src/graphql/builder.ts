@@ -7,6 +7,7 @@ import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from '../inference/model-registry.ts';
 import type { PrognosisPrediction, PrognosisService } from '../inference/prognosis-predictions.ts';
 import type { ResponseService } from '../inference/response-predictions.ts';
+import type { MutationService } from '../inference/mutation-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
@@ -25,6 +26,7 @@ export interface GraphQLContext {
   models: ModelRegistry;
   prognosis: PrognosisService;
   response: ResponseService;
+  mutation: MutationService;
   loaders: Loaders;
 }
 

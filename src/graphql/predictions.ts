@@ -1,6 +1,7 @@
 import type { ModelCard } from '../inference/model-card.ts';
 import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
 import type { ResponsePrediction } from '../inference/response-predictions.ts';
+import type { MutationPrediction } from '../inference/mutation-predictions.ts';
 import { builder } from './builder.ts';
 import { PatientType } from './patient.ts';
 
@@ -36,7 +37,32 @@ const ResponseType = builder.objectRef<ResponsePrediction>('TherapyResponse').im
   }),
 });
 
+const TileAttention = builder.objectRef<{ tileId: string; attention: number }>('TileAttention').implement({
+  fields: (t) => ({ tileId: t.exposeString('tileId', { description: '<slide id>/<tile name>' }), attention: t.exposeFloat('attention') }),
+});
+
+const MutationType = builder.objectRef<MutationPrediction>('MutationPrediction').implement({
+  description: "A biomarker predicted from the patient's H&E tiles by attention MIL",
+  fields: (t) => ({
+    biomarker: t.exposeString('biomarker'),
+    probability: t.exposeFloat('probability'),
+    modelVersion: t.exposeString('modelVersion'),
+    tiles: t.exposeInt('tiles', { description: 'kept tiles in the bag' }),
+    topTiles: t.field({
+      type: [TileAttention],
+      description: 'the tiles the model attended to most for this biomarker',
+      args: { first: t.arg.int({ required: false, defaultValue: 5 }) },
+      resolve: (m, args) => m.attention.slice(0, Math.max(0, Math.min(args.first ?? 5, 100))),
+    }),
+  }),
+});
+
 builder.objectFields(PatientType, (t) => ({
+  mutationPredictions: t.field({
+    type: [MutationType],
+    description: 'Biomarker probabilities from the H&E slides (empty when the patient has no embedded tiles)',
+    resolve: (p, _args, ctx) => ctx.mutation.predict(p.id),
+  }),
   therapyResponse: t.field({
     type: [ResponseType],
     description: "Predicted response to candidate regimens, best first (default: the formulary's regimens for the patient's cancer)",

@@ -9,6 +9,7 @@ import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from '../inference/model-registry.ts';
 import type { PrognosisService } from '../inference/prognosis-predictions.ts';
 import type { ResponseService } from '../inference/response-predictions.ts';
+import type { MutationService } from '../inference/mutation-predictions.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
@@ -22,6 +23,7 @@ export interface GraphqlOptions {
   models: ModelRegistry;
   prognosis: PrognosisService;
   response: ResponseService;
+  mutation: MutationService;
   logger: Logger;
   graphiql: boolean;
   /**
@@ -69,6 +71,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       models: options.models,
       prognosis: options.prognosis,
       response: options.response,
+      mutation: options.mutation,
       loaders: createLoaders(options.clinical, options.prognosis),
     }),
     maskedErrors: {

@@ -1,0 +1,63 @@
+/**
+ * Biomarker predictions from a patient's H&E slides: every kept tile of every slide embedded by
+ * the encoder the model was trained on forms one bag; the MIL model returns a probability per
+ * biomarker and each tile's attention, the explanation a pathologist can look at.
+ */
+import * as ort from 'onnxruntime-node';
+import type { PathologyService } from '../pathology/pathology-service.ts';
+import type { ModelRegistry } from './model-registry.ts';
+
+export const MUTATION_MODEL = 'mutation-synthetic';
+
+export interface MutationPrediction {
+  biomarker: string;
+  probability: number;
+  modelVersion: string;
+  tiles: number;
+  /** every tile with its attention for this biomarker, highest first */
+  attention: { tileId: string; attention: number }[];
+}
+
+export interface MutationService {
+  predict(patientId: string): Promise<MutationPrediction[]>;
+}
+
+export function createMutationService(registry: ModelRegistry, pathology: PathologyService): MutationService {
+  return {
+    async predict(patientId) {
+      if (!registry.has(MUTATION_MODEL)) return [];
+      const lease = registry.lease(MUTATION_MODEL);
+      try {
+        const { card } = lease;
+        const encoder = card.featureSchema.replace(/^tile-embedding:/, '');
+        const std = card.standardisation;
+        const markers = card.biomarkers ?? [];
+        if (!std) throw new Error(`${lease.id} has no standardisation`);
+        const slides = (await pathology.slides(patientId)).filter((s) => s.encoder === encoder && s.kept > 0);
+        if (slides.length === 0) return [];
+        const ids: string[] = [];
+        const rows: number[] = [];
+        for (const s of slides) {
+          const bag = await pathology.slideEmbeddings(patientId, s.slideId);
+          bag.names.forEach((name, i) => {
+            ids.push(`${s.slideId}/${name}`);
+            for (let j = 0; j < bag.dim; j++) rows.push((bag.data[i * bag.dim + j]! - std.mean[j]!) / std.sd[j]!);
+          });
+        }
+        const dim = std.mean.length;
+        const out = await lease.run({ tiles: new ort.Tensor('float32', Float32Array.from(rows), [ids.length, dim]) });
+        const p = out.probability!.data as Float32Array;
+        const a = out.attention!.data as Float32Array;
+        return markers.map((biomarker, k) => ({
+          biomarker,
+          probability: p[k]!,
+          modelVersion: lease.id,
+          tiles: ids.length,
+          attention: ids.map((tileId, i) => ({ tileId, attention: a[i * markers.length + k]! })).sort((x, y) => y.attention - x.attention),
+        }));
+      } finally {
+        lease.release();
+      }
+    },
+  };
+}
