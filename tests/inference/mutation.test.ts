@@ -72,7 +72,7 @@ describe('mutation predictions through GraphQL', () => {
     }
   });
 
-  it('separates MSI-H from MSS on held-out generated slides (AUC > 0.7, the cohort issue's bar for a learnable signal; measured 0.748)', async () => {
+  it('separates MSI-H from MSS on held-out generated slides (AUC > 0.7, the cohort issue bar for a learnable signal; measured 0.748)', async () => {
     const scores: number[] = [];
     for (const p of patients) {
       const m = (await gql(site.app, MUTATIONS, { id: p.biology.id })).body.data.patient.mutationPredictions;
