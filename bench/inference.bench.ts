@@ -3,7 +3,7 @@
 // query over the same HTTP stack in the same run; and the registry's per-call overhead over a raw
 // session.run of the same model and input.
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createSchema, createYoga } from 'graphql-yoga';
 import * as ort from 'onnxruntime-node';
 import { readFileSync } from 'node:fs';
@@ -35,16 +35,17 @@ async function throughput(url: string, body: (i: number) => string): Promise<num
   return done / SECONDS;
 }
 
-const listen = (handler: Parameters<typeof createServer>[0] | ReturnType<typeof createApp>['app']) =>
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+const listen = (handler: Handler) =>
   new Promise<{ url: string; close: () => void }>((resolve) => {
-    const server = createServer(handler as Parameters<typeof createServer>[0]).listen(0, '127.0.0.1', () => {
+    const server = createServer(handler).listen(0, '127.0.0.1', () => {
       resolve({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, close: () => server.close() });
     });
   });
 
 // the bare endpoint
 const bare = createYoga({ schema: createSchema({ typeDefs: 'type Query { hello(id: ID!): String! }', resolvers: { Query: { hello: (_: unknown, a: { id: string }) => `hello ${a.id}` } } }), logging: false });
-const bareServer = await listen(bare);
+const bareServer = await listen(bare as unknown as Handler);
 
 // the site, with the demo site's breast-cancer patients
 const db = await openDatabase({});
@@ -52,7 +53,7 @@ const site = createApp({ config: loadConfig({}, { env: 'test' }), db, logger: cr
 await loadShippedModels(site.models);
 const patients = generateSitePatients(builtInProfiles()[0]!, 120, 2026).patients.filter((p) => p.biology.cancer === 'breast');
 for (const p of patients) await site.clinical.importBundle(p.bundle, 'bench');
-const siteServer = await listen(site.app);
+const siteServer = await listen(site.app as unknown as Handler);
 const ids = patients.map((p) => p.biology.id);
 
 const q = (query: string) => (i: number) => JSON.stringify({ query, variables: { id: ids[i % ids.length] } });
