@@ -68,6 +68,8 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   io.out(`  GraphQL:  ${site.url}/graphql${config.env !== 'production' ? ' (GraphiQL in a browser)' : ''}`);
   io.out(`  FHIR:     ${site.url}/fhir  (POST a Bundle; GET /fhir/metadata)`);
   io.out(`  Health:   ${site.url}/health  ${site.url}/ready`);
+  const models = site.models.active();
+  if (models.length > 0) io.out(`  Models:   ${models.map((m) => `${m.name}@${m.version}${m.training.synthetic ? ' (synthetic training data)' : ''}`).join(', ')}`);
 }
 
 /** `sangam import fhir <path>`: imports each JSON file as one all-or-nothing Bundle. Returns the number of failed files. */
