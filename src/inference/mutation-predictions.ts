@@ -22,7 +22,11 @@ export interface MutationService {
   predict(patientId: string): Promise<MutationPrediction[]>;
 }
 
+const CACHE_LIMIT = 2_000;
+
 export function createMutationService(registry: ModelRegistry, pathology: PathologyService): MutationService {
+  // answers per (the patient's slides as last updated, model version)
+  const cache = new Map<string, MutationPrediction[]>();
   return {
     async predict(patientId) {
       if (!registry.has(MUTATION_MODEL)) return [];
@@ -35,6 +39,9 @@ export function createMutationService(registry: ModelRegistry, pathology: Pathol
         if (!std) throw new Error(`${lease.id} has no standardisation`);
         const slides = (await pathology.slides(patientId)).filter((s) => s.encoder === encoder && s.kept > 0);
         if (slides.length === 0) return [];
+        const key = `${patientId}|${slides.map((s) => `${s.slideId}@${s.updatedAt}:${s.tileCount}`).join(',')}|${lease.id}`;
+        const hit = cache.get(key);
+        if (hit) return hit;
         const ids: string[] = [];
         const rows: number[] = [];
         for (const s of slides) {
@@ -48,13 +55,16 @@ export function createMutationService(registry: ModelRegistry, pathology: Pathol
         const out = await lease.run({ tiles: new ort.Tensor('float32', Float32Array.from(rows), [ids.length, dim]) });
         const p = out.probability!.data as Float32Array;
         const a = out.attention!.data as Float32Array;
-        return markers.map((biomarker, k) => ({
+        const answer = markers.map((biomarker, k) => ({
           biomarker,
           probability: p[k]!,
           modelVersion: lease.id,
           tiles: ids.length,
           attention: ids.map((tileId, i) => ({ tileId, attention: a[i * markers.length + k]! })).sort((x, y) => y.attention - x.attention),
         }));
+        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+        cache.set(key, answer);
+        return answer;
       } finally {
         lease.release();
       }

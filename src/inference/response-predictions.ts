@@ -31,8 +31,12 @@ export interface ResponseService {
   predict(summary: StoredSummary, therapies?: readonly string[]): Promise<ResponsePrediction[]>;
 }
 
+const CACHE_LIMIT = 10_000;
+
 export function createResponseService(registry: ModelRegistry): ResponseService {
   const schema = responseSchema();
+  // answers per (patient data version, model version, regimens): a record that changes gets a new data version
+  const cache = new Map<string, ResponsePrediction[]>();
   return {
     async predict(stored, therapies) {
       const s = stored.summary;
@@ -42,6 +46,12 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
       if (candidates.length === 0) return [];
       const line = Math.max(0, ...s.medications.map((m) => m.line ?? 0)) + 1;
       const lease = registry.lease(RESPONSE_MODEL);
+      const key = `${s.patientId}@${stored.dataVersion}|${lease.id}|${candidates.join(',')}`;
+      const hit = cache.get(key);
+      if (hit) {
+        lease.release();
+        return hit;
+      }
       try {
         const std = lease.card.standardisation;
         if (!std || lease.card.featureSchema !== `${schema.id}@${schema.version}`) throw new Error(`${lease.id} expects ${lease.card.featureSchema}`);
@@ -54,9 +64,12 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
         });
         const out = await lease.run({ features: new ort.Tensor('float32', input, [candidates.length, width]) });
         const p = out.probability!.data as Float32Array;
-        return candidates
+        const answer = candidates
           .map((therapy, k) => ({ therapy, probability: p[k]!, line, modelVersion: lease.id, missingInputs: patient.missing }))
           .sort((a, b) => b.probability - a.probability);
+        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+        cache.set(key, answer);
+        return answer;
       } finally {
         lease.release();
       }
