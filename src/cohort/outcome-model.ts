@@ -128,12 +128,19 @@ export function survivalTimeDays(lp: number, u: number): number {
 /**
  * How hidden mutation status shows in the tiles (patient-level latent shifts, in standard
  * deviations of the patient-to-patient spread). Weak and noisy on purpose: a slide-level model
- * should reach an AUC around 0.85, not 1.
+ * should reach an AUC around 0.85, not 1. Lymphocytic infiltration is also focal, as in MSI-H
+ * colorectal cancer, where TIL-rich regions and Crohn-like reactions sit beside ordinary tumour:
+ * a share of tiles ("hot" tiles) carries a large extra shift, which averaging over the slide dilutes.
  */
 export const TILE_SIGNAL = {
   description:
-    'per-patient morphology latents ~ N(shift × status, 1); tiles scatter around them with tile-level noise',
-  tilDensity: { MSI_H: 1.6, note: 'tumour-infiltrating lymphocytes: more small, dense, round nuclei' },
+    'per-patient morphology latents ~ N(shift × status, 1); tiles scatter around them with tile-level noise; a share of tiles (hotShare) gets hotShift more lymphocytes',
+  tilDensity: {
+    MSI_H: 0.3,
+    hotShare: { MSI_H: 0.3, otherwise: 0.04 },
+    hotShift: 4,
+    note: 'tumour-infiltrating lymphocytes: more small, dense, round nuclei, partly in focal TIL-rich tiles',
+  },
   glandLumen: { EGFR: 1.4, note: 'more acinar/lepidic lumens (white space) in EGFR-mutant lung adenocarcinoma' },
   nuclearSize: { KRAS: 1.3, note: 'larger, paler tumour nuclei' },
   mucin: { BRAF_V600E: 1.6, note: 'pale blue-grey extracellular mucin pools' },

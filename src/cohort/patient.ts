@@ -38,7 +38,7 @@ export interface PatientBiology {
   race?: { code: string; display: string };
   hispanic?: boolean;
   /** patient-level morphology latents (standard-normal units), see TILE_SIGNAL */
-  morphology: { tilDensity: number; glandLumen: number; nuclearSize: number; mucin: number; cellularity: number };
+  morphology: { tilDensity: number; glandLumen: number; nuclearSize: number; mucin: number; cellularity: number; tilHotShare: number };
 }
 
 const RACE_DISPLAY: Record<string, string> = {
@@ -126,6 +126,7 @@ export function samplePatient(profile: SiteProfile, id: string, rng: Rng): Patie
     nuclearSize: tile(kras ? TILE_SIGNAL.nuclearSize.KRAS : 0),
     mucin: tile(braf ? TILE_SIGNAL.mucin.BRAF_V600E : 0),
     cellularity: rng.normal(0, 1),
+    tilHotShare: msiH ? TILE_SIGNAL.tilDensity.hotShare.MSI_H : TILE_SIGNAL.tilDensity.hotShare.otherwise,
   };
 
   const patient: PatientBiology = {

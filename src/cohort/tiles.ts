@@ -151,13 +151,14 @@ export interface TileParams {
   mucin: number;
 }
 
-/** One tile's morphology: the patient's latents plus tile-to-tile variation. */
+/** One tile's morphology: the patient's latents, tile-to-tile variation, and whether the tile is a TIL-rich focus. */
 export function tileParams(p: Pick<PatientBiology, 'morphology'>, rng: Rng): TileParams {
   const sd = TILE_SIGNAL.tileNoiseSd;
   const m = p.morphology;
+  const hot = rng.next() < m.tilHotShare ? TILE_SIGNAL.tilDensity.hotShift : 0;
   return {
     cellularity: m.cellularity + rng.normal(0, sd),
-    tilDensity: m.tilDensity + rng.normal(0, sd),
+    tilDensity: m.tilDensity + hot + rng.normal(0, sd),
     glandLumen: m.glandLumen + rng.normal(0, sd),
     nuclearSize: m.nuclearSize + rng.normal(0, sd),
     mucin: m.mucin + rng.normal(0, sd),

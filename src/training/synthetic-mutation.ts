@@ -2,8 +2,9 @@
  * The shipped slide-level mutation model, trained on the synthetic cohort (and saying so): each
  * generated patient's H&E tiles go through the site's own tile pipeline (QC, Macenko, built-in
  * features), and a gated-attention MIL model learns the biomarker panel from the bags. Labels are
- * the sequencing results a site would hold: sequenced patients only, others unknown. Breast
- * cancers are left out: the panel's alterations are lung and colorectal ones. A mean-pooling
+ * the generator's truth for every patient (a site would have them only for sequenced patients;
+ * the trainer accepts unknown labels for that case). Breast cancers are left out: the panel's
+ * alterations are lung and colorectal ones. A mean-pooling
  * logistic baseline is trained on the same bags and reported beside it.
  */
 import { generateCohortInMemory, slideTiles } from '../cohort/generate.ts';
@@ -45,8 +46,7 @@ export async function mutationExamples(): Promise<SlideExample[]> {
         const slide = slideTiles(site.profile, MUTATION_TRAINING.cohortSeed, p.biology, MUTATION_TRAINING.tilesPerSlide);
         const records = await Promise.all(slide.tiles.map(async (t) => pool.process(t.name, await t.render().toBuffer())));
         const truth = biomarkers(p.biology);
-        const known = p.biology.sequenced;
-        const label = (v: boolean) => (known ? (v ? 1 : 0) : Number.NaN);
+        const label = (v: boolean) => (v ? 1 : 0);
         return {
           patient: p.biology.id,
           site: site.profile.id,
@@ -124,7 +124,7 @@ export async function trainSyntheticMutation(version = '1'): Promise<{ onnx: Uin
       { name: 'attention', shape: ['tiles', MUTATION_BIOMARKERS.length], description: 'attention of each tile, per biomarker' },
     ],
     training: {
-      data: 'SYNTHETIC: H&E-like tiles from the Sangam cohort generator (4 built-in site profiles, each with its own stain), run through the site tile pipeline; labels from the generated sequencing results',
+      data: 'SYNTHETIC: H&E-like tiles from the Sangam cohort generator (4 built-in site profiles, each with its own stain), run through the site tile pipeline; labels are the generator truth for every patient',
       synthetic: true,
       examples: train.length,
       split: `by slide, 75/25 from the seed: ${train.length} train, ${test.length} test slides`,

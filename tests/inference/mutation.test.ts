@@ -72,7 +72,7 @@ describe('mutation predictions through GraphQL', () => {
     }
   });
 
-  it('separates MSI-H from MSS on held-out generated slides (AUC > 0.7, the cohort issue bar for a learnable signal; measured 0.748)', async () => {
+  it('separates MSI-H from MSS on held-out generated slides (AUC > 0.7, the cohort issue bar for a learnable signal)', async (t) => {
     const scores: number[] = [];
     for (const p of patients) {
       const m = (await gql(site.app, MUTATIONS, { id: p.biology.id })).body.data.patient.mutationPredictions;
@@ -81,6 +81,7 @@ describe('mutation predictions through GraphQL', () => {
     const labels = patients.map((p) => (p.biology.msiH ? 1 : 0));
     assert.ok(labels.filter(Boolean).length >= 5, `${labels.filter(Boolean).length} MSI-H patients`);
     const a = auc(scores, labels);
+    t.diagnostic(`MSI-H AUC ${a.toFixed(3)} over ${labels.length} slides`);
     assert.ok(a > 0.7, `MSI-H AUC ${a}`);
   });
 
