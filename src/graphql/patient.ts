@@ -44,7 +44,8 @@ builder.queryType({
       type: PatientType,
       nullable: true,
       args: { id: t.arg.id({ required: true }) },
-      resolve: async (_root, args, ctx) => ((await ctx.clinical.patientExists(args.id)) ? { id: args.id } : null),
+      // every stored Patient has a summary (written in the same transaction), and the loader shares it with the fields below
+      resolve: async (_root, args, ctx) => ((await ctx.loaders.summary.load(args.id)) ? { id: args.id } : null),
     }),
     patients: t.connection(
       {
