@@ -2,13 +2,50 @@
  * The 39 clinical features of Fed-TCGA-BRCA (FLamby; GDC clinical data of TCGA-BRCA, Liu et al.,
  * Cell 2018), read from an mCODE-coded record. TCGA one-hot encodes each field with a reference
  * level dropped; a record whose value is another level (or unknown) gets zeros for that field.
- * Unknowns are listed as missing. Race and ethnicity are not in the clinical summary yet, so they
- * always fall back to TCGA's "not reported" level and are reported missing.
+ * Unknowns are listed as missing. Race and ethnicity come from the US Core race and ethnicity
+ * extensions (OMB categories, CDC Race & Ethnicity codes); a record without them takes TCGA's
+ * "not reported" level, which is what TCGA records for such patients too.
  */
 import type { ClinicalSummary } from '../clinical/mcode/types.ts';
 import type { FeatureDefinition, FeatureSchema, FeatureValue } from './feature-schema.ts';
 
 const yes = (b: boolean): FeatureValue => ({ value: b ? 1 : 0 });
+
+/** CDC Race & Ethnicity codes (urn:oid:2.16.840.1.113883.6.238) of the OMB categories TCGA uses. */
+const RACE = { asian: '2028-9', black: '2054-5', white: '2106-3' } as const;
+const RACES = new Set(['1002-5', '2028-9', '2054-5', '2076-8', '2106-3', '2131-1']);
+const ETHNICITY = { hispanic: '2135-2', notHispanic: '2186-5' } as const;
+
+function groupCodes(s: ClinicalSummary): Set<string> {
+  return new Set(s.populationGroups.map((g) => g.value.code).filter((c): c is string => !!c));
+}
+
+/** One TCGA race level: 1 when the record's OMB race is it; "not reported" when the record states no race. */
+function race(level: keyof typeof RACE | 'notReported', description: string, name: string): FeatureDefinition {
+  return {
+    name,
+    description,
+    read(s) {
+      const codes = groupCodes(s);
+      const stated = [...codes].some((c) => RACES.has(c));
+      const value = level === 'notReported' ? !stated : codes.has(RACE[level]);
+      return { value: value ? 1 : 0, ...(stated ? {} : { missing: 'no US Core race on the Patient; "not reported" used' }) };
+    },
+  };
+}
+
+function ethnicity(level: 'notHispanic' | 'notReported', description: string, name: string): FeatureDefinition {
+  return {
+    name,
+    description,
+    read(s) {
+      const codes = groupCodes(s);
+      const stated = codes.has(ETHNICITY.hispanic) || codes.has(ETHNICITY.notHispanic);
+      const value = level === 'notReported' ? !stated : codes.has(ETHNICITY.notHispanic);
+      return { value: value ? 1 : 0, ...(stated ? {} : { missing: 'no US Core ethnicity on the Patient; "not reported" used' }) };
+    },
+  };
+}
 
 function stageLabel(s: ClinicalSummary, part: 'group' | 't' | 'n' | 'm'): string | undefined {
   // labels are `IIA`, `T2`, `cT2`, `pN1a`, `Stage IIA`: reduce to TCGA's form
@@ -70,12 +107,12 @@ const features: FeatureDefinition[] = [
     description: 'age in years at diagnosis',
     read: (s) => (s.ageAtDiagnosis ? { value: s.ageAtDiagnosis.value } : { value: 58.4, missing: 'no age at diagnosis; the TCGA-BRCA training mean (58.4) used' }),
   },
-  { name: 'ethnicity_not hispanic or latino', description: 'US Core ethnicity is not Hispanic or Latino', read: () => ({ value: 0, missing: 'ethnicity is not read from the record yet; "not reported" used' }) },
-  { name: 'ethnicity_not reported', description: 'ethnicity not reported', read: () => ({ value: 1, missing: 'ethnicity is not read from the record yet; "not reported" used' }) },
-  { name: 'race_asian', description: 'US Core race is Asian', read: () => ({ value: 0, missing: 'race is not read from the record yet; "not reported" used' }) },
-  { name: 'race_black or african american', description: 'US Core race is Black or African American', read: () => ({ value: 0, missing: 'race is not read from the record yet; "not reported" used' }) },
-  { name: 'race_not reported', description: 'race not reported', read: () => ({ value: 1, missing: 'race is not read from the record yet; "not reported" used' }) },
-  { name: 'race_white', description: 'US Core race is White', read: () => ({ value: 0, missing: 'race is not read from the record yet; "not reported" used' }) },
+  ethnicity('notHispanic', 'US Core ethnicity is Not Hispanic or Latino (2186-5)', 'ethnicity_not hispanic or latino'),
+  ethnicity('notReported', 'no US Core ethnicity on the record', 'ethnicity_not reported'),
+  race('asian', 'US Core OMB race is Asian (2028-9)', 'race_asian'),
+  race('black', 'US Core OMB race is Black or African American (2054-5)', 'race_black or african american'),
+  race('notReported', 'no US Core race on the record', 'race_not reported'),
+  race('white', 'US Core OMB race is White (2106-3)', 'race_white'),
   oneHot('m', 'MX', 'MX'),
   oneHot('n', 'N0(I-)', 'N0 (i-)'),
   oneHot('n', 'N1', 'N1'),

@@ -108,7 +108,8 @@ export function trainTcgaBrcaPrognosis(version = '1'): { onnx: Uint8Array; card:
     privacy: { epsilon: null, delta: null, note: 'pooled training on public open-access data; no differential privacy applied' },
     intendedUse: 'Research and decision support for adult breast cancer; the risk and curve come from TCGA patients (mostly US, mostly White), so they may be miscalibrated elsewhere. Not for use without clinical judgement.',
     limitations: [
-      'race, ethnicity, prior and synchronous malignancy are not read from the record yet; they take TCGA\'s "not reported" levels and are reported as missing inputs',
+      'prior and synchronous malignancy are not read from the record yet; they take TCGA\'s "no" and "not reported" levels and are reported as missing inputs',
+      'race and ethnicity come from US Core extensions with TCGA\'s OMB categories; TCGA has no South Asian category, so Indian patients can only be "Asian" or "not reported" and the model has seen few of either',
       'TCGA one-hot levels: stage, T, N, M values other than the listed ones fall into the reference level',
       `trained on ${train.length} patients with ${train.filter((p) => p.event).length} deaths; the test set has ${test.length} patients, ${test.filter((p) => p.event).length} deaths`,
     ],
