@@ -6,7 +6,7 @@ import type { GenomicsService } from '../genomics/genomics-service.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from '../inference/model-registry.ts';
 import type { PrognosisPrediction, PrognosisService } from '../inference/prognosis-predictions.ts';
-import type { ResponseService } from '../inference/response-predictions.ts';
+import type { ResponsePrediction, ResponseService } from '../inference/response-predictions.ts';
 import type { MutationService } from '../inference/mutation-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
 
@@ -15,6 +15,8 @@ export interface Loaders {
   summary: DataLoader<string, StoredSummary | undefined>;
   /** batches the prognosis of every patient in one request into one model run */
   prognosis: DataLoader<string, PrognosisPrediction | null>;
+  /** batches every therapy-response question of a request into one model run */
+  response: DataLoader<{ patientId: string; therapies?: readonly string[] }, ResponsePrediction[], string>;
 }
 
 export interface GraphQLContext {

@@ -1,6 +1,6 @@
 import type { ModelCard } from '../inference/model-card.ts';
 import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
-import type { ResponsePrediction } from '../inference/response-predictions.ts';
+import { checkRegimens, type ResponsePrediction } from '../inference/response-predictions.ts';
 import type { MutationPrediction } from '../inference/mutation-predictions.ts';
 import { builder } from './builder.ts';
 import { PatientType } from './patient.ts';
@@ -67,9 +67,9 @@ builder.objectFields(PatientType, (t) => ({
     type: [ResponseType],
     description: "Predicted response to candidate regimens, best first (default: the formulary's regimens for the patient's cancer)",
     args: { therapies: t.arg.stringList({ required: false }) },
-    resolve: async (p, args, ctx) => {
-      const stored = await ctx.loaders.summary.load(p.id);
-      return stored ? ctx.response.predict(stored, args.therapies ?? undefined) : [];
+    resolve: (p, args, ctx) => {
+      checkRegimens(args.therapies ?? undefined);
+      return ctx.loaders.response.load({ patientId: p.id, ...(args.therapies ? { therapies: args.therapies } : {}) });
     },
   }),
   prognosis: t.field({

@@ -72,7 +72,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       prognosis: options.prognosis,
       response: options.response,
       mutation: options.mutation,
-      loaders: createLoaders(options.clinical, options.prognosis),
+      loaders: createLoaders(options.clinical, options.prognosis, options.response),
     }),
     maskedErrors: {
       maskError(error, message) {

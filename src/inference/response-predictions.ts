@@ -26,9 +26,21 @@ export interface ResponsePrediction {
   missingInputs: { feature: string; reason: string }[];
 }
 
+export interface ResponseRequest {
+  summary: StoredSummary;
+  /** regimens to score; the formulary's regimens for the patient's cancer when omitted */
+  therapies?: readonly string[];
+}
+
 export interface ResponseService {
-  /** Predictions for `therapies` (default: the formulary's regimens for the patient's cancer), best first. */
-  predict(summary: StoredSummary, therapies?: readonly string[]): Promise<ResponsePrediction[]>;
+  /** Predictions for each request, best first within each; every row of every request goes through one model run. */
+  predict(requests: readonly ResponseRequest[]): Promise<ResponsePrediction[][]>;
+}
+
+/** Refuses regimens the model does not know, before any work is batched. */
+export function checkRegimens(therapies: readonly string[] | undefined): void {
+  const unknown = therapies?.filter((t) => !(RESPONSE_REGIMENS as readonly string[]).includes(t));
+  if (unknown && unknown.length > 0) throw badInput(`unknown regimen${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the response model knows ${RESPONSE_REGIMENS.join(', ')}`);
 }
 
 const CACHE_LIMIT = 10_000;
@@ -38,38 +50,46 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
   // answers per (patient data version, model version, regimens): a record that changes gets a new data version
   const cache = new Map<string, ResponsePrediction[]>();
   return {
-    async predict(stored, therapies) {
-      const s = stored.summary;
-      const unknown = therapies?.filter((t) => !(RESPONSE_REGIMENS as readonly string[]).includes(t));
-      if (unknown && unknown.length > 0) throw badInput(`unknown regimen${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the response model knows ${RESPONSE_REGIMENS.join(', ')}`);
-      const candidates = (therapies ?? REGIMENS_BY_CANCER[s.primaryCancer?.cancerType ?? ''] ?? []) as readonly ResponseRegimen[];
-      if (candidates.length === 0) return [];
-      const line = Math.max(0, ...s.medications.map((m) => m.line ?? 0)) + 1;
+    async predict(requests) {
+      for (const r of requests) checkRegimens(r.therapies);
+      const out: ResponsePrediction[][] = requests.map(() => []);
       const lease = registry.lease(RESPONSE_MODEL);
-      const key = `${s.patientId}@${stored.dataVersion}|${lease.id}|${candidates.join(',')}`;
-      const hit = cache.get(key);
-      if (hit) {
-        lease.release();
-        return hit;
-      }
       try {
         const std = lease.card.standardisation;
         if (!std || lease.card.featureSchema !== `${schema.id}@${schema.version}`) throw new Error(`${lease.id} expects ${lease.card.featureSchema}`);
-        const patient = assembleFeatures(schema, s, { mean: [], sd: [] });
         const width = std.mean.length;
-        const input = new Float32Array(candidates.length * width);
-        candidates.forEach((r, k) => {
-          const raw = [...patient.raw, ...regimenEncoding(r, line)];
-          raw.forEach((v, j) => (input[k * width + j] = (v - std.mean[j]!) / std.sd[j]!));
+        const todo: { i: number; key: string; candidates: readonly ResponseRegimen[]; line: number; missing: ResponsePrediction['missingInputs']; rows: number[][] }[] = [];
+        requests.forEach((r, i) => {
+          const s = r.summary.summary;
+          const candidates = (r.therapies ?? REGIMENS_BY_CANCER[s.primaryCancer?.cancerType ?? ''] ?? []) as readonly ResponseRegimen[];
+          if (candidates.length === 0) return;
+          const key = `${s.patientId}@${r.summary.dataVersion}|${lease.id}|${candidates.join(',')}`;
+          const hit = cache.get(key);
+          if (hit) {
+            out[i] = hit;
+            return;
+          }
+          const line = Math.max(0, ...s.medications.map((m) => m.line ?? 0)) + 1;
+          const patient = assembleFeatures(schema, s, { mean: [], sd: [] });
+          todo.push({ i, key, candidates, line, missing: patient.missing, rows: candidates.map((c) => [...patient.raw, ...regimenEncoding(c, line)]) });
         });
-        const out = await lease.run({ features: new ort.Tensor('float32', input, [candidates.length, width]) });
-        const p = out.probability!.data as Float32Array;
-        const answer = candidates
-          .map((therapy, k) => ({ therapy, probability: p[k]!, line, modelVersion: lease.id, missingInputs: patient.missing }))
-          .sort((a, b) => b.probability - a.probability);
-        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-        cache.set(key, answer);
-        return answer;
+        const rows = todo.flatMap((t) => t.rows);
+        if (rows.length === 0) return out;
+        const input = new Float32Array(rows.length * width);
+        rows.forEach((raw, k) => raw.forEach((v, j) => (input[k * width + j] = (v - std.mean[j]!) / std.sd[j]!)));
+        const result = await lease.run({ features: new ort.Tensor('float32', input, [rows.length, width]) });
+        const p = result.probability!.data as Float32Array;
+        let offset = 0;
+        for (const t of todo) {
+          const answer = t.candidates
+            .map((therapy, k) => ({ therapy, probability: p[offset + k]!, line: t.line, modelVersion: lease.id, missingInputs: t.missing }))
+            .sort((a, b) => b.probability - a.probability);
+          offset += t.candidates.length;
+          if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+          cache.set(t.key, answer);
+          out[t.i] = answer;
+        }
+        return out;
       } finally {
         lease.release();
       }

@@ -76,6 +76,29 @@ describe('therapy response through GraphQL', () => {
     assert.ok(Math.abs(mean(p) - mean(truth)) < 0.12, `predicted ${mean(p)}, true ${mean(truth)}`);
   });
 
+  it('answers several patients of one request with one model run', async () => {
+    const ids = patients.slice(0, 4).map((p) => p.biology.id);
+    const single = await Promise.all(ids.map(async (id) => (await gql(site.app, RESPONSE, { id, t: ['docetaxel'] })).body.data.patient.therapyResponse));
+    const leases = site.models.lease.bind(site.models);
+    let runs = 0;
+    site.models.lease = (name) => {
+      if (name === 'response-synthetic') runs++;
+      return leases(name);
+    };
+    try {
+      // aliases of the same field on different patients, with regimens the cache has not seen
+      const query = `{ ${ids.map((id, i) => `p${i}: patient(id: "${id}") { therapyResponse(therapies: ["docetaxel", "pembrolizumab"]) { therapy probability } }`).join(' ')} }`;
+      const res = await gql(site.app, query);
+      assert.equal(runs, 1, 'one lease, one run, for four patients');
+      ids.forEach((_, i) => {
+        const docetaxel = res.body.data[`p${i}`].therapyResponse.find((r: { therapy: string }) => r.therapy === 'docetaxel');
+        assert.ok(Math.abs(docetaxel.probability - single[i][0].probability) < 1e-6, 'batched rows answer as single ones');
+      });
+    } finally {
+      site.models.lease = leases;
+    }
+  });
+
   it('defaults to the formulary for the cancer, best first, and refuses an unknown regimen', async () => {
     const r = (await gql(site.app, RESPONSE, { id: egfrLung[0]!.biology.id })).body.data.patient.therapyResponse;
     assert.deepEqual(r.map((x: { therapy: string }) => x.therapy).sort(), ['carboplatin-pemetrexed', 'docetaxel', 'osimertinib', 'pembrolizumab', 'sotorasib']);
