@@ -44,12 +44,21 @@ export interface ClinicalService {
   refreshStaleSummaries(): Promise<number>;
 }
 
+/** Summaries held in memory at most (the patients read most recently). */
+const SUMMARY_CACHE_LIMIT = 5_000;
+
 export function createClinicalService(options: ClinicalServiceOptions): ClinicalService {
   const { db, logger } = options;
+  // An embedded store belongs to this process alone (the data directory is locked), and every write
+  // of a summary goes through this service, so summaries can be kept in memory and dropped when
+  // written. A shared PostgreSQL server has other writers: there every read goes to the database.
+  const cache = db.kind === 'pglite' ? new Map<string, StoredSummary>() : undefined;
+  const forget = (ids: readonly string[]) => ids.forEach((id) => cache?.delete(id));
   return {
     async importBundle(json, source, extra) {
       try {
         const result = await importBundle(db, json, { source, maxEntries: options.maxBundleEntries, summarise: options.summarise, ...extra });
+        forget(result.patientIds);
         logger.info(
           { importId: result.importId, source, entries: result.entries.length, patientIds: result.patientIds, warnings: result.warnings.length },
           'fhir import stored',
@@ -67,7 +76,20 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
       const ids = await listPatientIds(db, first + 1, after);
       return { ids: ids.slice(0, first), hasNextPage: ids.length > first, totalCount: await countPatients(db) };
     },
-    summaries: (ids) => readSummaries(db, ids),
+    async summaries(ids) {
+      if (!cache) return readSummaries(db, ids);
+      const missing = [...new Set(ids.filter((id) => !cache.has(id)))];
+      if (missing.length > 0) {
+        const read = await readSummaries(db, missing);
+        missing.forEach((id, i) => {
+          const found = read[i];
+          if (!found) return;
+          if (cache.size >= SUMMARY_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+          cache.set(id, found);
+        });
+      }
+      return ids.map((id) => cache.get(id));
+    },
     resources: (patientId, resourceType) => readPatientResources(db, patientId, resourceType),
     resourceCounts: (patientId) => countPatientResources(db, patientId),
     resource: (resourceType, id) => readResource(db, resourceType, id),
@@ -79,6 +101,7 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
       );
       const ids = stale.rows.map((r) => r.id);
       if (ids.length > 0) await db.transaction((tx) => refreshSummaries(tx, ids, options.summarise));
+      forget(ids);
       return ids.length;
     },
   };
