@@ -1,13 +1,10 @@
 import SchemaBuilder from '@pothos/core';
 import RelayPlugin from '@pothos/plugin-relay';
 import type DataLoader from 'dataloader';
-import type { ClinicalService, StoredSummary } from '../clinical/clinical-service.ts';
-import type { GenomicsService } from '../genomics/genomics-service.ts';
-import type { PathologyService } from '../pathology/pathology-service.ts';
-import type { ModelRegistry } from '../inference/model-registry.ts';
-import type { PrognosisPrediction, PrognosisService } from '../inference/prognosis-predictions.ts';
-import type { ResponsePrediction, ResponseService } from '../inference/response-predictions.ts';
-import type { MutationService } from '../inference/mutation-predictions.ts';
+import type { Services } from '../app.ts';
+import type { StoredSummary } from '../clinical/clinical-service.ts';
+import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
+import type { ResponsePrediction } from '../inference/response-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
@@ -19,16 +16,10 @@ export interface Loaders {
   response: DataLoader<{ patientId: string; therapies?: readonly string[] }, ResponsePrediction[], string>;
 }
 
-export interface GraphQLContext {
+/** What every resolver sees: the site's services, and the request's id, logger and loaders. */
+export interface GraphQLContext extends Services {
   requestId: string;
   logger: Logger;
-  clinical: ClinicalService;
-  genomics: GenomicsService;
-  pathology: PathologyService;
-  models: ModelRegistry;
-  prognosis: PrognosisService;
-  response: ResponseService;
-  mutation: MutationService;
   loaders: Loaders;
 }
 

@@ -3,27 +3,14 @@ import { GraphQLError } from 'graphql';
 import type { Request, Response } from 'express';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { ClinicalService } from '../clinical/clinical-service.ts';
-import type { GenomicsService } from '../genomics/genomics-service.ts';
-import type { PathologyService } from '../pathology/pathology-service.ts';
-import type { ModelRegistry } from '../inference/model-registry.ts';
-import type { PrognosisService } from '../inference/prognosis-predictions.ts';
-import type { ResponseService } from '../inference/response-predictions.ts';
-import type { MutationService } from '../inference/mutation-predictions.ts';
+import type { Services } from '../app.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
 import { createLoaders } from './loaders.ts';
 import { getSchema } from './schema.ts';
 
-export interface GraphqlOptions {
-  clinical: ClinicalService;
-  genomics: GenomicsService;
-  pathology: PathologyService;
-  models: ModelRegistry;
-  prognosis: PrognosisService;
-  response: ResponseService;
-  mutation: MutationService;
+export interface GraphqlOptions extends Services {
   logger: Logger;
   graphiql: boolean;
   /**
@@ -53,6 +40,7 @@ function findDomainError(err: unknown): unknown {
  * anything else is logged whole and masked.
  */
 export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstance<ServerContext, GraphQLContext> {
+  const { logger, graphiql: _graphiql, maxUploadBytes: _max, ...services } = options;
   return createYoga<ServerContext, GraphQLContext>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -63,16 +51,10 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
     maxRequestBodySize: options.maxUploadBytes,
     logging: false,
     context: ({ request }) => ({
+      ...services,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
-      logger: options.logger,
-      clinical: options.clinical,
-      genomics: options.genomics,
-      pathology: options.pathology,
-      models: options.models,
-      prognosis: options.prognosis,
-      response: options.response,
-      mutation: options.mutation,
-      loaders: createLoaders(options.clinical, options.prognosis, options.response),
+      logger,
+      loaders: createLoaders(services.clinical, services.prognosis, services.response),
     }),
     maskedErrors: {
       maskError(error, message) {
