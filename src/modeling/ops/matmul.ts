@@ -1,6 +1,6 @@
 /** MatMul (2-D, or batched over leading axes of the first input) and Gemm (alpha·A'·B' + beta·C). */
-import { tensor, unbroadcast, type Tensor } from '../tensor.ts';
-import { intAttribute, type Operator } from './op.ts';
+import { broadcastIndex, tensor, unbroadcast, type Tensor } from '../tensor.ts';
+import { intAttribute, type Attributes, type Operator } from './op.ts';
 
 /** C[m,n] = Σ_k A[m,k]·B[k,n] with optional transposes, written into `out` (added when `accumulate`). */
 function gemm(a: Float64Array, b: Float64Array, out: Float64Array, m: number, k: number, n: number, transA: boolean, transB: boolean, scale = 1): void {
@@ -43,27 +43,26 @@ export const MatMul: Operator = {
   },
 };
 
+/** Gemm's attributes and the [M, K] × [K, N] shape of op(A)·op(B). */
+function gemmShape(A: Tensor, B: Tensor, attrs: Attributes) {
+  const transA = intAttribute(attrs, 'transA', 0) === 1;
+  const transB = intAttribute(attrs, 'transB', 0) === 1;
+  const [m, k] = (transA ? [A.shape[1], A.shape[0]] : A.shape) as [number, number];
+  const n = (transB ? B.shape[0] : B.shape[1]) as number;
+  return { transA, transB, alpha: intAttribute(attrs, 'alpha', 1), beta: intAttribute(attrs, 'beta', 1), m, k, n };
+}
+
 /** Gemm (https://onnx.ai/onnx/operators/onnx__Gemm.html): Y = alpha·op(A)·op(B) + beta·C, C broadcast to [M, N]. */
 export const Gemm: Operator = {
   type: 'Gemm',
   forward([a, b, c], attrs) {
     const A = a as Tensor;
     const B = b as Tensor;
-    const transA = intAttribute(attrs, 'transA', 0) === 1;
-    const transB = intAttribute(attrs, 'transB', 0) === 1;
-    const alpha = intAttribute(attrs, 'alpha', 1);
-    const beta = intAttribute(attrs, 'beta', 1);
-    const [m, k] = (transA ? [A.shape[1], A.shape[0]] : A.shape) as [number, number];
-    const n = (transB ? B.shape[0] : B.shape[1]) as number;
+    const { transA, transB, alpha, beta, m, k, n } = gemmShape(A, B, attrs);
     const out = tensor([m, n]);
     if (c) {
-      const C = c as Tensor;
-      for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          const ci = C.shape.length === 0 ? 0 : C.shape.length === 1 ? j % C.data.length : (C.shape[0] === 1 ? 0 : i) * (C.shape[1] as number) + (C.shape[1] === 1 ? 0 : j);
-          out.data[i * n + j] = beta * C.data[ci]!;
-        }
-      }
+      const index = broadcastIndex(c.shape, [m, n]);
+      for (let i = 0; i < out.data.length; i++) out.data[i] = beta * c.data[index[i]!]!;
     }
     gemm(A.data, B.data, out.data, m, k, n, transA, transB, alpha);
     return [out];
@@ -72,12 +71,7 @@ export const Gemm: Operator = {
     if (!g) return [undefined, undefined, undefined];
     const A = a as Tensor;
     const B = b as Tensor;
-    const transA = intAttribute(attrs, 'transA', 0) === 1;
-    const transB = intAttribute(attrs, 'transB', 0) === 1;
-    const alpha = intAttribute(attrs, 'alpha', 1);
-    const beta = intAttribute(attrs, 'beta', 1);
-    const [m, k] = (transA ? [A.shape[1], A.shape[0]] : A.shape) as [number, number];
-    const n = (transB ? B.shape[0] : B.shape[1]) as number;
+    const { transA, transB, alpha, beta, m, k, n } = gemmShape(A, B, attrs);
     const ga = tensor(A.shape);
     const gb = tensor(B.shape);
     // op(A) = A or Aᵀ: d op(A) = G·op(B)ᵀ; when transA, dA is its transpose, i.e. op(B)·Gᵀ
@@ -85,11 +79,7 @@ export const Gemm: Operator = {
     else gemm(g.data, B.data, ga.data, m, n, k, false, !transB, alpha);
     if (transB) gemm(g.data, A.data, gb.data, n, m, k, true, transA, alpha);
     else gemm(A.data, g.data, gb.data, k, m, n, !transA, false, alpha);
-    let gc: Tensor | undefined;
-    if (c) {
-      const scaled = tensor(g.shape, g.data.map((v) => v * beta));
-      gc = unbroadcast(scaled, (c as Tensor).shape);
-    }
+    const gc = c ? unbroadcast(tensor(g.shape, g.data.map((v) => v * beta)), c.shape) : undefined;
     return [ga, gb, gc];
   },
 };
