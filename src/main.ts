@@ -21,15 +21,16 @@ export interface RunningSite extends Site {
 export async function startSite(config: Config, logger: Logger): Promise<RunningSite> {
   const lock = config.databaseUrl ? undefined : acquireLock(config.dataDir);
   let db: Database | undefined;
+  let site: Site | undefined;
   try {
     db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
-    const site = createApp({ config, db, logger });
-    const models = await loadShippedModels(site.models);
+    const running = (site = createApp({ config, db, logger }));
+    const models = await loadShippedModels(running.models);
     logger.info({ models: models.map((m) => `${m.name}@${m.version}`) }, 'models loaded');
-    const refreshed = await site.clinical.refreshStaleSummaries();
+    const refreshed = await running.clinical.refreshStaleSummaries();
     if (refreshed > 0) logger.info({ refreshed }, 'clinical summaries refreshed for the current mapper');
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = site.app.listen(config.port, config.host, () => resolve(s));
+      const s = running.app.listen(config.port, config.host, () => resolve(s));
       s.once('error', reject);
     });
     const { port } = server.address() as AddressInfo;
@@ -38,7 +39,7 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
     const openDb = db;
     let closing: Promise<void> | undefined;
     return {
-      ...site,
+      ...running,
       url,
       db: openDb,
       close: () =>
@@ -47,13 +48,15 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
             server.close(() => resolve());
             server.closeIdleConnections();
           });
-          await site.pathology.close();
-          await site.models.close();
+          await running.pathology.close();
+          await running.models.close();
           await openDb.close();
           lock?.release();
         })()),
     };
   } catch (err) {
+    await site?.pathology.close();
+    await site?.models.close();
     await db?.close();
     lock?.release();
     throw err;

@@ -9,6 +9,7 @@ import {
   listPatientIds,
   readPatientResources,
   readResource,
+  readResources,
   type StoredResource,
 } from './store/resource-store.ts';
 import { readSummaries, type StoredSummary } from './store/summary-store.ts';
@@ -40,6 +41,8 @@ export interface ClinicalService {
   resources(patientId: string, resourceType?: string): Promise<StoredResource[]>;
   resourceCounts(patientId: string): Promise<{ resourceType: string; count: number }[]>;
   resource(resourceType: string, id: string): Promise<StoredResource | undefined>;
+  /** The stored resources of one type among `ids`, in id order (missing ones left out). */
+  resourcesById(resourceType: string, ids: readonly string[]): Promise<StoredResource[]>;
   /** Recomputes summaries written by an older mapper version; returns how many were refreshed. */
   refreshStaleSummaries(): Promise<number>;
 }
@@ -93,6 +96,7 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
     resources: (patientId, resourceType) => readPatientResources(db, patientId, resourceType),
     resourceCounts: (patientId) => countPatientResources(db, patientId),
     resource: (resourceType, id) => readResource(db, resourceType, id),
+    resourcesById: (resourceType, ids) => readResources(db, resourceType, ids),
     async refreshStaleSummaries() {
       const stale = await db.query<{ id: string }>(
         `SELECT r.id FROM fhir_resource r LEFT JOIN patient_summary s ON s.patient_id = r.id

@@ -1,4 +1,5 @@
 import { crc32, deflateRawSync } from 'node:zlib';
+import { BGZF_EOF as EOF_BLOCK } from '../genomics/vcf-lines.ts';
 
 /**
  * BGZF, the blocked gzip that bgzip, htslib and tabix read (SAM/BAM specification, section 4.1):
@@ -7,7 +8,6 @@ import { crc32, deflateRawSync } from 'node:zlib';
  */
 
 const MAX_INPUT = 0xff00; // bgzip's own block input size, leaves room for incompressible data
-const EOF_BLOCK = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
 
 function block(data: Buffer): Buffer {
   const compressed = deflateRawSync(data, { level: 6 });

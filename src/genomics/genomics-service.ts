@@ -78,11 +78,9 @@ export function createGenomicsService(options: GenomicsServiceOptions): Genomics
       if (!('unavailable' in set.tmb)) observations.push(tmbObservation(ctx, set.tmb));
       const current = new Set(observations.map((o) => o.id as string));
       const previous = await observationIdsOf(db, request.patientId, specimenId);
-      const withdrawn: Resource[] = [];
-      for (const id of previous.filter((id) => !current.has(id))) {
-        const stored = await clinical.resource('Observation', id);
-        if (stored && (stored.content as Observation).status !== 'entered-in-error') withdrawn.push(stored.content);
-      }
+      const withdrawn: Resource[] = (await clinical.resourcesById('Observation', previous.filter((id) => !current.has(id))))
+        .map((r) => r.content)
+        .filter((o) => (o as Observation).status !== 'entered-in-error');
 
       const callSetId = randomUUID();
       await clinical.importBundle(observationBundle(observations, withdrawn), `vcf ${request.source}`, {

@@ -10,7 +10,7 @@ import { countsForTmb, TmbMethod } from './consequences.ts';
 import { buildEvidence, normaliseContig, type GenomeBuild } from './genome-build.ts';
 import { findHotspot } from './hotspot-table.ts';
 import { shortProteinChange } from './protein-change.ts';
-import { chooseTumourSample, readSupport, SampleChoiceError, type InfoTags, type ReadSupport } from './sample-reads.ts';
+import { chooseTumourSample, readSupport, SampleChoiceError, tumourData, type InfoTags, type ReadSupport } from './sample-reads.ts';
 import { DEFAULT_LINE_LIMITS, LineStreamError, readLines, type LineLimits } from './vcf-lines.ts';
 
 export interface ReadVcfOptions {
@@ -150,7 +150,7 @@ export async function readVcf(source: AsyncIterable<Uint8Array>, options: ReadVc
     throw badInput(`${file}: ${issueCount} malformed line${issueCount === 1 ? '' : 's'}; nothing was stored`, issues);
   }
   const c = ctx as RecordContext;
-  const method = options.tmbMethod ?? TmbMethod.CODING_AND_SILENT;
+  const method = c.method;
   const targetMb = options.tmbTargetMb ?? 34;
   const counted = calls.filter((x) => x.tmbCounted).length;
   return {
@@ -274,6 +274,7 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
   const passes = filter === '.' ? !ctx.requireFilter : filter.split(';').every((f) => ctx.pass.has(f));
   // blocks are split only for records that pass: most records of a raw caller VCF are filtered
   let blocks: TranscriptAnnotation[] | undefined;
+  let sampleData: ReturnType<typeof tumourData> | null = null;
   const blocksOf = () => (blocks ??= ctx.layout ? ((v.INFO[ctx.layout.tag] as unknown[] | undefined) ?? []).map((b) => parseBlock(ctx.layout as AnnotationLayout, String(b))) : []);
   alts.forEach((alt, altIndex) => {
     stats.alleles++;
@@ -285,7 +286,8 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
       stats.filtered[filter] = (stats.filtered[filter] ?? 0) + 1;
       return;
     }
-    const support = readSupport(v, ctx.sample, altIndex, alt, ctx.infoTags);
+    if (sampleData === null) sampleData = tumourData(v, ctx.sample);
+    const support = readSupport(v, sampleData, altIndex, alt, ctx.infoTags);
     stats.readsFrom[support.from] = (stats.readsFrom[support.from] ?? 0) + 1;
     if (ctx.minDepth > 0 && support.depth !== undefined && support.depth < ctx.minDepth) {
       stats.belowDepth++;

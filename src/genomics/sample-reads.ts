@@ -2,7 +2,7 @@
  * Which column is the tumour, and the allele fraction and depth of each call in it, read the way
  * each caller writes them.
  */
-import type { Variant } from '@gmod/vcf';
+import type { SampleData, Variant } from '@gmod/vcf';
 
 export interface ReadSupport {
   vaf?: number;
@@ -54,16 +54,20 @@ function first(values: (string | number | undefined)[] | undefined): number | un
   return num(values?.[0]);
 }
 
+/** The tumour column's FORMAT values; parse once per record (@gmod/vcf does not cache them). */
+export function tumourData(v: Variant, sample: string | undefined): SampleData | undefined {
+  return sample ? v.SAMPLES()[sample] : undefined;
+}
+
 /**
- * Allele fraction and depth of `altIndex` (0-based among ALTs) in the tumour column:
+ * Allele fraction and depth of `altIndex` (0-based among ALTs) in the tumour column's `data`:
  * - AD (ref, alt1, alt2, ...): alt / sum of AD; depth is DP when given, else the AD sum (vcf2maf's rule);
  * - AF or FA when there is no AD;
  * - Strelka SNVs (no GT, no AD): tier-1 counts of the ALT base over the tier-1 counts of all four bases;
  * - Strelka indels: TIR over TAR + TIR, tier 1;
  * - INFO tags (PCGR's TVAF/TDP) when the record carries them and no column does.
  */
-export function readSupport(v: Variant, sample: string | undefined, altIndex: number, alt: string, info: InfoTags | undefined): ReadSupport {
-  const data = sample ? v.SAMPLES()[sample] : undefined;
+export function readSupport(v: Variant, data: SampleData | undefined, altIndex: number, alt: string, info: InfoTags | undefined): ReadSupport {
   if (data) {
     const dp = first(data.DP);
     const ad = data.AD;

@@ -28,7 +28,7 @@ export class LineStreamError extends Error {
 }
 
 /** The 28-byte empty block that ends every BGZF file (SAM/BAM specification §4.1.2). */
-const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
+export const BGZF_EOF = Buffer.from('1f8b08040000000000ff0600424302001b0003000000000000000000', 'hex');
 
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
@@ -52,7 +52,10 @@ class ByteLimit extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.max) return done(new LineStreamError(`${this.what} exceeds the ${this.max}-byte limit`));
-    if (this.keepTail) this.tail = Buffer.concat([this.tail, chunk]).subarray(-BGZF_EOF.length);
+    if (this.keepTail) {
+      // only the last 28 bytes matter; copy them, not the whole chunk
+      this.tail = chunk.length >= BGZF_EOF.length ? Buffer.from(chunk.subarray(-BGZF_EOF.length)) : Buffer.concat([this.tail, chunk]).subarray(-BGZF_EOF.length);
+    }
     done(null, chunk);
   }
 }

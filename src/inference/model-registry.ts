@@ -97,22 +97,23 @@ export function createModelRegistry(options: RegistryOptions): ModelRegistry {
     async register(onnx, cardJson, source) {
       const card = checkModel(onnx, cardJson, source);
       const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: options.threads ?? 1, interOpNumThreads: 1 });
-      for (const input of card.inputs) {
-        if (!session.inputNames.includes(input.name)) {
-          await session.release();
-          throw new DomainError(ErrorCode.BAD_INPUT, `${source}: the model has no input "${input.name}" that its card names`);
+      try {
+        for (const input of card.inputs) {
+          if (!session.inputNames.includes(input.name)) throw new DomainError(ErrorCode.BAD_INPUT, `${source}: the model has no input "${input.name}" that its card names`);
         }
-      }
-      await db.query(
-        `INSERT INTO model_version (name, version, sha256, task, card, source) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
-         ON CONFLICT (name, version) DO UPDATE SET activated_at = now(), source = EXCLUDED.source
-         WHERE model_version.sha256 = EXCLUDED.sha256`,
-        [card.name, card.version, card.sha256, card.task, JSON.stringify(card), source],
-      );
-      const stored = await db.query<{ sha256: string }>('SELECT sha256 FROM model_version WHERE name = $1 AND version = $2', [card.name, card.version]);
-      if (stored.rows[0]?.sha256 !== card.sha256) {
+        await db.query(
+          `INSERT INTO model_version (name, version, sha256, task, card, source) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+           ON CONFLICT (name, version) DO UPDATE SET activated_at = now(), source = EXCLUDED.source
+           WHERE model_version.sha256 = EXCLUDED.sha256`,
+          [card.name, card.version, card.sha256, card.task, JSON.stringify(card), source],
+        );
+        const stored = await db.query<{ sha256: string }>('SELECT sha256 FROM model_version WHERE name = $1 AND version = $2', [card.name, card.version]);
+        if (stored.rows[0]?.sha256 !== card.sha256) {
+          throw new DomainError(ErrorCode.CONFLICT, `${card.name}@${card.version} is already recorded with other bytes; a version never changes`);
+        }
+      } catch (err) {
         await session.release();
-        throw new DomainError(ErrorCode.CONFLICT, `${card.name}@${card.version} is already recorded with other bytes; a version never changes`);
+        throw err;
       }
       const previous = active.get(card.name);
       active.set(card.name, { card, session, leases: 0, retired: false });
@@ -146,7 +147,6 @@ export async function loadShippedModels(registry: ModelRegistry, dir: URL = MODE
   if (!existsSync(dir)) return [];
   const loaded: ModelCard[] = [];
   for (const name of readdirSync(dir).sort()) {
-    if (name === 'training-data') continue;
     const versions = readdirSync(new URL(`${name}/`, dir)).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(a) - Number(b));
     const latest = versions.at(-1);
     if (!latest) continue;

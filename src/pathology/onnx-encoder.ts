@@ -74,8 +74,15 @@ export async function openOnnxEncoder(cardPath: string, options: { threads?: num
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  if (!session.inputNames.includes(card.input.name)) throw new Error(`encoder ${card.name}: the model has no input "${card.input.name}" (it has ${session.inputNames.join(', ')})`);
-  if (!session.outputNames.includes(card.output.name)) throw new Error(`encoder ${card.name}: the model has no output "${card.output.name}" (it has ${session.outputNames.join(', ')})`);
+  const problem = !session.inputNames.includes(card.input.name)
+    ? `the model has no input "${card.input.name}" (it has ${session.inputNames.join(', ')})`
+    : !session.outputNames.includes(card.output.name)
+      ? `the model has no output "${card.output.name}" (it has ${session.outputNames.join(', ')})`
+      : undefined;
+  if (problem) {
+    await session.release();
+    throw new Error(`encoder ${card.name}: ${problem}`);
+  }
   return {
     card,
     async embed(rgb, width, height) {

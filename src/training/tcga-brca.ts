@@ -3,7 +3,6 @@
  * Fed-TCGA-BRCA data (FLamby's static train/test split), standardised with training statistics,
  * with its Breslow baseline, evaluated by Harrell's C-index on the pooled test set and per region.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TCGA_BRCA_SCHEMA } from '../features/tcga-brca-schema.ts';
 import { fitStandardisation } from '../features/feature-schema.ts';
@@ -14,6 +13,7 @@ import { concordanceIndex } from '../modeling/metrics.ts';
 import { exportOnnx } from '../modeling/onnx-export.ts';
 import { tensor } from '../modeling/tensor.ts';
 import { trainPrognosis, withTrained } from '../modeling/train.ts';
+import { round6, sha256Hex } from './card-helpers.ts';
 import { parseCsv } from './csv.ts';
 
 export const TCGA_DIR = new URL('../../models/training-data/tcga-brca/', import.meta.url);
@@ -75,7 +75,7 @@ export function trainTcgaBrcaPrognosis(version = '1'): { onnx: Uint8Array; card:
   for (const region of regions) {
     const ps = test.filter((p) => p.region === region);
     const c = cIndex(ps);
-    subgroups[`region ${region}`] = { cIndex: Number.isNaN(c) ? null : round(c), testPatients: ps.length, testEvents: ps.filter((p) => p.event).length };
+    subgroups[`region ${region}`] = { cIndex: Number.isNaN(c) ? null : round6(c), testPatients: ps.length, testEvents: ps.filter((p) => p.event).length };
   }
   const onnx = exportOnnx(model, model.parameters, { producerVersion: version, metadata: { model: 'prognosis-brca', version, featureSchema: `${TCGA_BRCA_SCHEMA.id}@${TCGA_BRCA_SCHEMA.version}` } });
   const card: ModelCard = {
@@ -101,7 +101,7 @@ export function trainTcgaBrcaPrognosis(version = '1'): { onnx: Uint8Array; card:
       settings: { optimiser: 'Adam, full batch', epochs: TCGA_TRAINING.epochs, learningRate: TCGA_TRAINING.learningRate, loss: 'Cox partial likelihood, Breslow ties' },
     },
     metrics: {
-      overall: { testCIndex: round(cIndex(test)), trainCIndex: round(cIndex(train)), testPatients: test.length, testEvents: test.filter((p) => p.event).length },
+      overall: { testCIndex: round6(cIndex(test)), trainCIndex: round6(cIndex(train)), testPatients: test.length, testEvents: test.filter((p) => p.event).length },
       subgroups,
       reference: "FLamby pooled training, pooled test C-index 0.704 (sd 0.102) over seeds 42-46; FedAdam/FedYogi 0.842",
     },
@@ -116,11 +116,7 @@ export function trainTcgaBrcaPrognosis(version = '1'): { onnx: Uint8Array; card:
     // full precision: inference must centre and scale exactly as training did
     standardisation,
     survivalGrid: SURVIVAL_GRID,
-    sha256: createHash('sha256').update(onnx).digest('hex'),
+    sha256: sha256Hex(onnx),
   };
   return { onnx, card };
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
