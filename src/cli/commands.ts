@@ -26,17 +26,6 @@ export function printError(io: Output, prefix: string, err: unknown): void {
   }
 }
 
-/** Runs a command body; an error is printed the way `printError` does and gives exit code 1. */
-export async function exitCodeOf(io: Output, body: () => Promise<void>): Promise<number> {
-  try {
-    await body();
-    return 0;
-  } catch (err) {
-    printError(io, 'error: ', err);
-    return 1;
-  }
-}
-
 function summarise(result: ImportResult): string {
   const count = (o: string) => result.entries.filter((e) => e.outcome === o).length;
   return `${result.entries.length} resources (${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged); patients: ${result.patientIds.join(', ') || 'none changed'}`;

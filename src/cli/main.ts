@@ -58,9 +58,7 @@ export function buildCli(): Command {
     .addOption(urlOption())
     .addOption(dataDirOption())
     .addOption(databaseUrlOption())
-    .action(async (file: string, opts) => {
-      process.exitCode = await importVcfCommand(file, opts, io);
-    });
+    .action((file: string, opts) => importVcfCommand(file, opts, io));
 
   importCmd
     .command('tiles <dir>')
@@ -70,9 +68,7 @@ export function buildCli(): Command {
     .addOption(urlOption())
     .addOption(dataDirOption())
     .addOption(databaseUrlOption())
-    .action(async (dir: string, opts) => {
-      process.exitCode = await importTilesCommand(dir, opts, io);
-    });
+    .action((dir: string, opts) => importTilesCommand(dir, opts, io));
 
   program
     .command('sync')

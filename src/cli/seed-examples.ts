@@ -1,10 +1,7 @@
 import { readdirSync } from 'node:fs';
 import type { Services } from '../app.ts';
-import { bgzip } from '../cohort/bgzf.ts';
-import { generateSitePatients, slideTiles } from '../cohort/generate.ts';
-import { dayOf, isoOf } from '../cohort/patient.ts';
+import { generateSitePatients, patientVcf, slideTiles } from '../cohort/generate.ts';
 import { builtInProfiles } from '../cohort/profiles.ts';
-import { writeVcf } from '../cohort/vcf-writer.ts';
 import { readJsonFile } from './import-files.ts';
 
 /** Example Bundles shipped in `fhir/examples/` (real public example records; see the README there). */
@@ -43,8 +40,8 @@ export async function seedDemoIfEmpty(services: Pick<Services, 'clinical' | 'gen
   for (const patient of site.patients) {
     const b = patient.biology;
     await clinical.importBundle(patient.bundle, 'demo-cohort');
-    if (patient.calls) {
-      const vcf = bgzip(writeVcf(patient.calls, { annotation: profile.annotation, tumorSample: `${b.id}-T`, normalSample: `${b.id}-N`, fileDate: isoOf(dayOf(b.diagnosisDate) + 14) }));
+    const vcf = patientVcf(profile, patient);
+    if (vcf) {
       await genomics.importVariants(
         (async function* () {
           yield vcf;

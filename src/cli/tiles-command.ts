@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { badInput } from '../errors/domain-error.ts';
-import { exitCodeOf, type Output } from './commands.ts';
+import type { Output } from './commands.ts';
 import { progressBar } from './progress-bar.ts';
 import { useTarget, type TargetOptions } from './site-target.ts';
 
@@ -27,25 +27,23 @@ export function listTileFiles(dir: string): { tiles: string[]; skipped: string[]
   return { tiles, skipped };
 }
 
-/** `sangam import tiles --patient ID --slide ID DIR`: QC, normalises and embeds a slide's tiles. Returns the exit code. */
-export async function importTilesCommand(dir: string, options: TilesCommandOptions, io: Output): Promise<number> {
-  return exitCodeOf(io, async () => {
-    const { tiles, skipped } = listTileFiles(dir);
-    if (tiles.length === 0) throw badInput(`${dir} holds no .png, .jpg or .tif files`);
-    if (skipped.length > 0) {
-      const what = skipped.length === 1 ? '1 file that is not a tile' : `${skipped.length} files that are not tiles`;
-      io.out(`skipping ${what} (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', ...' : ''})`);
-    }
-    await useTarget(options, io.out, async (target) => {
-      const bar = progressBar(`${options.slide}: ${tiles.length} tiles`, tiles.length);
-      const results = await target.importTiles(tiles, { patientId: options.patient, slideId: options.slide }, (done) => bar.update(done));
-      bar.finish();
-      const total = results.reduce((a, r) => a + r.tiles, 0);
-      const kept = results.reduce((a, r) => a + r.kept, 0);
-      const reasons = new Map<string, number>();
-      for (const r of results) for (const x of r.rejected) reasons.set(x.reason, (reasons.get(x.reason) ?? 0) + x.count);
-      const rejected = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
-      io.out(`slide ${options.slide} of patient ${options.patient}: ${total} tiles, ${kept} kept${rejected ? `, rejected: ${rejected}` : ''}; embeddings ${results[0]?.encoder ?? ''}; imported into the ${target.description}`);
-    });
+/** `sangam import tiles --patient ID --slide ID DIR`: QC, normalises and embeds a slide's tiles. Errors reach the CLI's one handler, which prints them and exits 1. */
+export async function importTilesCommand(dir: string, options: TilesCommandOptions, io: Output): Promise<void> {
+  const { tiles, skipped } = listTileFiles(dir);
+  if (tiles.length === 0) throw badInput(`${dir} holds no .png, .jpg or .tif files`);
+  if (skipped.length > 0) {
+    const what = skipped.length === 1 ? '1 file that is not a tile' : `${skipped.length} files that are not tiles`;
+    io.out(`skipping ${what} (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', ...' : ''})`);
+  }
+  await useTarget(options, io.out, async (target) => {
+    const bar = progressBar(`${options.slide}: ${tiles.length} tiles`, tiles.length);
+    const results = await target.importTiles(tiles, { patientId: options.patient, slideId: options.slide }, (done) => bar.update(done));
+    bar.finish();
+    const total = results.reduce((a, r) => a + r.tiles, 0);
+    const kept = results.reduce((a, r) => a + r.kept, 0);
+    const reasons = new Map<string, number>();
+    for (const r of results) for (const x of r.rejected) reasons.set(x.reason, (reasons.get(x.reason) ?? 0) + x.count);
+    const rejected = [...reasons].map(([reason, n]) => `${reason} ${n}`).join(', ');
+    io.out(`slide ${options.slide} of patient ${options.patient}: ${total} tiles, ${kept} kept${rejected ? `, rejected: ${rejected}` : ''}; embeddings ${results[0]?.encoder ?? ''}; imported into the ${target.description}`);
   });
 }

@@ -76,6 +76,13 @@ function tilePositions(count: number, rng: Rng): Array<{ x: number; y: number }>
   return [...cells].sort((a, b) => a - b).map((c) => ({ x: (c % 48) * TILE_SIZE, y: Math.floor(c / 48) * TILE_SIZE }));
 }
 
+/** A sequenced patient's somatic VCF as the lab sends it (BGZF; CSQ or ANN as the site's profile says), or undefined. */
+export function patientVcf(profile: SiteProfile, patient: GeneratedPatient): Buffer | undefined {
+  const b = patient.biology;
+  if (!patient.calls) return undefined;
+  return bgzip(writeVcf(patient.calls, { annotation: profile.annotation, tumorSample: `${b.id}-T`, normalSample: `${b.id}-N`, fileDate: isoOf(dayOf(b.diagnosisDate) + 14) }));
+}
+
 /**
  * The H&E slide of a patient: its id and, per tile, the file name (its position) and a renderer.
  * Each tile has its own random stream, so any subset renders the same as in the full cohort.
@@ -184,10 +191,8 @@ export async function generateCohort(options: CohortOptions & { out: string; onP
       for (const patient of site.patients) {
         const { biology: b } = patient;
         yield () => writeFile(join(dir, 'bundles', `${b.id}.json`), `${JSON.stringify(patient.bundle, null, 1)}\n`);
-        if (patient.calls) {
-          const vcf = writeVcf(patient.calls, { annotation: profile.annotation, tumorSample: `${b.id}-T`, normalSample: `${b.id}-N`, fileDate: isoOf(dayOf(b.diagnosisDate) + 14) });
-          yield () => writeFile(join(dir, 'vcf', `${b.id}.vcf.gz`), bgzip(vcf));
-        }
+        const vcf = patientVcf(profile, patient);
+        if (vcf) yield () => writeFile(join(dir, 'vcf', `${b.id}.vcf.gz`), vcf);
         if (options.tilesPerSlide > 0) {
           const slide = slideTiles(profile, options.seed, b, options.tilesPerSlide);
           for (const tile of slide.tiles) {

@@ -50,8 +50,12 @@ export function assembleFeatures(schema: FeatureSchema, summary: ClinicalSummary
     raw.push(v.value);
     if (v.missing) missing.push({ feature: f.name, reason: v.missing });
   }
-  const values = raw.map((x, i) => (x - (standardisation.mean[i] ?? 0)) / (standardisation.sd[i] || 1));
-  return { schema: `${schema.id}@${schema.version}`, raw, values, missing };
+  return { schema: `${schema.id}@${schema.version}`, raw, values: standardise(raw, standardisation), missing };
+}
+
+/** (x − mean) / sd per column, the same arithmetic in training and at inference; columns without statistics pass through. */
+export function standardise(row: ArrayLike<number>, standardisation: Standardisation): number[] {
+  return Array.from(row, (x, i) => (x - (standardisation.mean[i] ?? 0)) / (standardisation.sd[i] || 1));
 }
 
 /** Mean and population standard deviation of each column (a constant column gets sd 1). */

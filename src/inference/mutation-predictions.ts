@@ -4,6 +4,7 @@
  * biomarker and each tile's attention, the explanation a pathologist can look at.
  */
 import * as ort from 'onnxruntime-node';
+import { standardise } from '../features/feature-schema.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
 import type { ModelRegistry } from './model-registry.ts';
 
@@ -48,7 +49,7 @@ export function createMutationService(registry: ModelRegistry, pathology: Pathol
           const bag = await pathology.slideEmbeddings(patientId, s.slideId);
           bag.names.forEach((name, i) => {
             ids.push(`${s.slideId}/${name}`);
-            for (let j = 0; j < bag.dim; j++) rows.push((bag.data[i * bag.dim + j]! - std.mean[j]!) / std.sd[j]!);
+            rows.push(...standardise(bag.data.subarray(i * bag.dim, (i + 1) * bag.dim), std));
           });
         }
         const dim = std.mean.length;

@@ -4,7 +4,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { StoredSummary } from '../clinical/clinical-service.ts';
-import { assembleFeatures } from '../features/feature-schema.ts';
+import { assembleFeatures, standardise } from '../features/feature-schema.ts';
 import { regimenEncoding, RESPONSE_REGIMENS, responseSchema, type ResponseRegimen } from '../features/response-schema.ts';
 import { badInput } from '../errors/domain-error.ts';
 import type { ModelRegistry } from './model-registry.ts';
@@ -76,7 +76,7 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
         const rows = todo.flatMap((t) => t.rows);
         if (rows.length === 0) return out;
         const input = new Float32Array(rows.length * width);
-        rows.forEach((raw, k) => raw.forEach((v, j) => (input[k * width + j] = (v - std.mean[j]!) / std.sd[j]!)));
+        rows.forEach((raw, k) => input.set(standardise(raw, std), k * width));
         const result = await lease.run({ features: new ort.Tensor('float32', input, [rows.length, width]) });
         const p = result.probability!.data as Float32Array;
         let offset = 0;

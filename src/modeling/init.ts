@@ -19,4 +19,3 @@ export function cloneParameters(parameters: Readonly<Record<string, Tensor>>): R
   return Object.fromEntries(Object.entries(parameters).map(([k, t]) => [k, tensor(t.shape, t.data)]));
 }
 
-export { Rng };

@@ -6,7 +6,7 @@
 import { decodeTile, type DecodeTileOptions } from './decode-tile.ts';
 import { normalizeMacenko, StainError, type MacenkoOptions } from './macenko.ts';
 import type { TileEncoder } from './onnx-encoder.ts';
-import { extractTileFeatures, TILE_FEATURES_VERSION } from './tile-features.ts';
+import { extractTileFeatures } from './tile-features.ts';
 import { assessTile, type TileQcMetrics, type TileQcOptions } from './tile-qc.ts';
 
 /** QC outcomes: the tile-QC reasons plus a kept tile whose stains cannot be separated. */
@@ -29,11 +29,6 @@ export interface TilePipelineOptions {
   decode?: DecodeTileOptions;
   qc?: TileQcOptions;
   macenko?: MacenkoOptions;
-}
-
-/** The name and version of what produced the embeddings: `builtin-features@1` or `<card name>@<version>`. */
-export function encoderId(encoder: TileEncoder | undefined): string {
-  return encoder ? `${encoder.card.name}@${encoder.card.version}` : `builtin-features@${TILE_FEATURES_VERSION}`;
 }
 
 /** Processes one tile; throws TileDecodeError (naming the file) for bytes that are not an acceptable image. */

@@ -9,7 +9,7 @@
  */
 import { generateCohortInMemory, slideTiles } from '../cohort/generate.ts';
 import { biomarkers } from '../cohort/patient.ts';
-import { fitStandardisation, type Standardisation } from '../features/feature-schema.ts';
+import { fitStandardisation, standardise, type Standardisation } from '../features/feature-schema.ts';
 import type { ModelCard } from '../inference/model-card.ts';
 import { runForward } from '../modeling/execute.ts';
 import { MUTATION_PENALISED, mutationGraph } from '../modeling/families/mutation.ts';
@@ -64,7 +64,7 @@ export async function mutationExamples(): Promise<SlideExample[]> {
 
 function bagTensor(tiles: number[][], std: Standardisation): Tensor {
   const d = std.mean.length;
-  return tensor([tiles.length, d], tiles.flatMap((row) => row.map((v, j) => (v - std.mean[j]!) / std.sd[j]!)));
+  return tensor([tiles.length, d], tiles.flatMap((row) => standardise(row, std)));
 }
 
 export async function trainSyntheticMutation(version = '1'): Promise<{ onnx: Uint8Array; card: ModelCard }> {

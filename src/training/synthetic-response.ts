@@ -9,7 +9,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { loadCodeTables } from '../clinical/mcode/code-tables.ts';
 import { mapClinicalSummary } from '../clinical/mcode/map-clinical-summary.ts';
 import { generateCohortInMemory } from '../cohort/generate.ts';
-import { assembleFeatures, fitStandardisation, type Standardisation } from '../features/feature-schema.ts';
+import { assembleFeatures, fitStandardisation, standardise, type Standardisation } from '../features/feature-schema.ts';
 import { regimenEncoding, RESPONSE_FEATURE_NAMES, RESPONSE_REGIMENS, responseSchema, type ResponseRegimen } from '../features/response-schema.ts';
 import type { ModelCard } from '../inference/model-card.ts';
 import { runForward } from '../modeling/execute.ts';
@@ -70,7 +70,7 @@ export function trainSyntheticResponse(version = '1'): { onnx: Uint8Array; card:
   const test = examples.filter((e) => testPatients.has(e.patient));
   const standardisation = fitStandardisation(train.map((e) => e.x));
   const width = RESPONSE_FEATURE_NAMES.length;
-  const matrix = (es: Example[]) => tensor([es.length, width], es.flatMap((e) => e.x.map((v, j) => (v - standardisation.mean[j]!) / standardisation.sd[j]!)));
+  const matrix = (es: Example[]) => tensor([es.length, width], es.flatMap((e) => standardise(e.x, standardisation)));
   const graph = responseGraph({ features: width, hidden: RESPONSE_TRAINING.hidden, seed: RESPONSE_TRAINING.seed });
   const trained = trainResponse(graph, matrix(train), train.map((e) => e.y), {
     epochs: RESPONSE_TRAINING.epochs,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { TCGA_BRCA_SCHEMA } from '../features/tcga-brca-schema.ts';
-import { fitStandardisation } from '../features/feature-schema.ts';
+import { fitStandardisation, standardise } from '../features/feature-schema.ts';
 import type { ModelCard } from '../inference/model-card.ts';
 import { runForward } from '../modeling/execute.ts';
 import { prognosisGraph } from '../modeling/families/prognosis.ts';
@@ -58,7 +58,7 @@ export function trainTcgaBrcaPrognosis(version = '1'): { onnx: Uint8Array; card:
   const train = patients.filter((p) => p.fold === 'train');
   const test = patients.filter((p) => p.fold === 'test');
   const standardisation = fitStandardisation(train.map((p) => p.x));
-  const matrix = (ps: TcgaPatient[]) => tensor([ps.length, 39], ps.flatMap((p) => p.x.map((v, j) => (v - standardisation.mean[j]!) / standardisation.sd[j]!)));
+  const matrix = (ps: TcgaPatient[]) => tensor([ps.length, 39], ps.flatMap((p) => standardise(p.x, standardisation)));
   const graph = prognosisGraph({ features: 39, seed: TCGA_TRAINING.seed, grid: SURVIVAL_GRID });
   const trained = trainPrognosis(graph, matrix(train), { time: train.map((p) => p.time), event: train.map((p) => p.event) }, SURVIVAL_GRID, {
     epochs: TCGA_TRAINING.epochs,

@@ -84,6 +84,20 @@ for (const target of testDatabases()) {
       const summaryVariants = p.clinical.variants.filter((v: { source: { id: string } }) => v.source.id.startsWith('gv-'));
       assert.equal(summaryVariants.length, fromVcf.length);
       assert.ok(p.clinical.tumorMarkers.some((m: { marker: string; source: { id: string } }) => m.marker === 'TMB' && m.source.id.startsWith('tmb-')));
+      // gene-level features for models: the planted hotspots' genes are mutated, with their keys, and TMB is carried
+      const features = await site.genomics.geneFeatures(id);
+      assert.equal(features.sequenced, true);
+      assert.equal(features.tmb, patient.tmb!.count / 34);
+      for (const key of hotspots) {
+        const gene = key.split('_')[0] as keyof typeof features.genes;
+        if (features.genes[gene]) {
+          assert.equal(features.genes[gene].mutated, true, key);
+          assert.ok(features.genes[gene].hotspots.includes(key), key);
+        }
+      }
+      // the generator plants no ALK or MET alterations
+      assert.equal(features.genes.ALK.mutated, false);
+      assert.equal(features.genes.MET.mutated, false);
     });
 
     it('refuses a broken file for the same specimen and leaves the stored import untouched', async () => {

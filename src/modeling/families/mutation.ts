@@ -9,7 +9,8 @@
  * Input `tiles` [tiles, D] (one bag per call); outputs `logit`, `probability` [K] and `attention` [tiles, K].
  */
 import { GraphBuilder, type GraphDef } from '../graph.ts';
-import { glorotUniform, Rng, zeros } from '../init.ts';
+import { Rng } from '../../random/rng.ts';
+import { glorotUniform, zeros } from '../init.ts';
 
 export interface MutationOptions {
   /** tile embedding size */

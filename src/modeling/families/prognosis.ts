@@ -6,7 +6,8 @@
  * Input `features` [batch, F]; outputs `risk` [batch, 1] and `survival` [batch, T].
  */
 import { GraphBuilder, type GraphDef } from '../graph.ts';
-import { glorotUniform, Rng, zeros } from '../init.ts';
+import { Rng } from '../../random/rng.ts';
+import { glorotUniform, zeros } from '../init.ts';
 import { tensor, type Tensor } from '../tensor.ts';
 
 export interface PrognosisOptions {

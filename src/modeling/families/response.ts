@@ -4,7 +4,8 @@
  * Input `features` [batch, F]; outputs `logit` and `probability` [batch, 1].
  */
 import { GraphBuilder, type GraphDef } from '../graph.ts';
-import { glorotUniform, Rng, zeros } from '../init.ts';
+import { Rng } from '../../random/rng.ts';
+import { glorotUniform, zeros } from '../init.ts';
 
 export interface ResponseOptions {
   features: number;
