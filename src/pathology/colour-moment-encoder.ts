@@ -6,10 +6,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import onnxProto from 'onnx-proto';
+import { GraphBuilder } from '../modeling/graph.ts';
+import { exportOnnx } from '../modeling/onnx-export.ts';
+import { tensor } from '../modeling/tensor.ts';
 import type { EncoderCard } from './onnx-encoder.ts';
-
-const { onnx } = onnxProto;
 
 export interface ColourMomentEncoder {
   /** [6][D], row-major: rows are (mean R, mean G, mean B, std R, std G, std B) */
@@ -27,62 +27,20 @@ export function colourMomentWeights(dim: number): ColourMomentEncoder {
   return { weights, bias, dim };
 }
 
-function tensor(name: string, dims: number[], values: Float32Array | number[], type: 'float' | 'int64' = 'float') {
-  return onnx.TensorProto.create(
-    type === 'float'
-      ? { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(Float32Array.from(values).buffer) }
-      : { name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values as number[] },
-  );
-}
-
-function node(opType: string, inputs: string[], outputs: string[], attributes: Record<string, number | number[]> = {}) {
-  const attribute = Object.entries(attributes).map(([name, v]) =>
-    Array.isArray(v)
-      ? onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: v })
-      : onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i: v }),
-  );
-  return onnx.NodeProto.create({ opType, input: inputs, output: outputs, name: `${opType}_${outputs[0]}`, attribute });
-}
-
-function valueInfo(name: string, dims: (number | string)[]) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: onnx.TensorShapeProto.create({ dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) }),
-      }),
-    }),
-  });
-}
-
-/** The ONNX ModelProto bytes of the encoder (opset 17). */
+/** The ONNX ModelProto bytes of the encoder, built and exported with the model engine (opset 17). */
 export function colourMomentModel(enc: ColourMomentEncoder): Uint8Array {
-  const graph = onnx.GraphProto.create({
-    name: 'colour_moments',
-    node: [
-      node('ReduceMean', ['pixels'], ['mean'], { axes: [2, 3], keepdims: 0 }),
-      node('Mul', ['pixels', 'pixels'], ['square']),
-      node('ReduceMean', ['square'], ['mean_square'], { axes: [2, 3], keepdims: 0 }),
-      node('Mul', ['mean', 'mean'], ['mean_sq']),
-      node('Sub', ['mean_square', 'mean_sq'], ['variance']),
-      node('Relu', ['variance'], ['variance_pos']),
-      node('Sqrt', ['variance_pos'], ['std']),
-      node('Concat', ['mean', 'std'], ['moments'], { axis: 1 }),
-      node('MatMul', ['moments', 'W'], ['projected']),
-      node('Add', ['projected', 'b'], ['embedding']),
-    ],
-    initializer: [tensor('W', [6, enc.dim], enc.weights), tensor('b', [enc.dim], enc.bias)],
-    input: [valueInfo('pixels', ['N', 3, 'H', 'W'])],
-    output: [valueInfo('embedding', ['N', enc.dim])],
-  });
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'sangam',
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: 17 })],
-    graph,
-  });
-  return onnx.ModelProto.encode(model).finish();
+  const b = new GraphBuilder('colour_moments', 'per-channel mean and standard deviation through a fixed linear map');
+  const x = b.input('pixels', ['N', 3, 'H', 'W']);
+  const mean = b.op('ReduceMean', [x], { axes: [2, 3], keepdims: 0 });
+  const meanSquare = b.op('ReduceMean', [b.op('Mul', [x, x])], { axes: [2, 3], keepdims: 0 });
+  // max(0, ·) guards the rounding of E[x²] − E[x]² below zero
+  const std = b.op('Sqrt', [b.op('Relu', [b.op('Sub', [meanSquare, b.op('Mul', [mean, mean])])])]);
+  const moments = b.op('Concat', [mean, std], { axis: 1 });
+  const w = b.float('W', tensor([6, enc.dim], enc.weights));
+  const bias = b.float('b', tensor([enc.dim], enc.bias));
+  b.op('Add', [b.op('MatMul', [moments, w]), bias], undefined, 'embedding');
+  b.output('embedding', ['N', enc.dim]);
+  return exportOnnx(b.build());
 }
 
 /** Writes `model.onnx` and `card.json` for the encoder into `dir`; returns the card path. */

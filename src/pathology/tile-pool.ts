@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { TileDecodeError, type TileDecodeErrorCode } from './decode-tile.ts';
 import type { TilePipelineOptions, TileRecord } from './tile-pipeline.ts';
-import type { TileJob, TileReply } from './tile-worker.ts';
+import { CLOSE_MESSAGE, type TileJob, type TileReply } from './tile-protocol.ts';
 
 export interface TilePoolOptions {
   threads?: number;
@@ -81,7 +81,17 @@ export function createTilePool(options: TilePoolOptions = {}): TilePool {
     },
     async close() {
       closed = true;
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      await Promise.all(
+        slots.map(async (s) => {
+          // ask the worker to release its encoder and end; terminate it if it does not within a second
+          const exited = new Promise<void>((resolve) => s.worker.once('exit', () => resolve()));
+          s.worker.ref();
+          s.worker.postMessage(CLOSE_MESSAGE);
+          const timer = setTimeout(() => void s.worker.terminate(), 1000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
     },
   };
 }

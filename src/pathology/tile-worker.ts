@@ -6,25 +6,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { TileDecodeError } from './decode-tile.ts';
 import { openOnnxEncoder, type TileEncoder } from './onnx-encoder.ts';
 import { processTile, type TilePipelineOptions } from './tile-pipeline.ts';
-
-export interface TileJob {
-  id: number;
-  name: string;
-  bytes: Uint8Array;
-}
-
-export type TileReply =
-  | { id: number; ok: true; record: import('./tile-pipeline.ts').TileRecord }
-  | { id: number; ok: false; decode: boolean; code?: string; message: string };
+import { CLOSE_MESSAGE, type TileJob, type TileReply } from './tile-protocol.ts';
 
 const { options, encoderCard } = workerData as { options: TilePipelineOptions; encoderCard?: string };
 const port = parentPort;
 if (!port) throw new Error('tile-worker must run in a worker thread');
 
-let encoder: Promise<TileEncoder | undefined> = encoderCard ? openOnnxEncoder(encoderCard) : Promise.resolve(undefined);
+const encoder: Promise<TileEncoder | undefined> = encoderCard ? openOnnxEncoder(encoderCard) : Promise.resolve(undefined);
 encoder.catch(() => undefined);
 
-port.on('message', async (job: TileJob) => {
+port.on('message', async (job: TileJob | typeof CLOSE_MESSAGE) => {
+  if (job === CLOSE_MESSAGE) {
+    await (await encoder)?.close();
+    port.close();
+    return;
+  }
   try {
     const record = await processTile(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), job.name, options, await encoder);
     const transfer = record.embedding ? [record.embedding.buffer as ArrayBuffer] : [];
@@ -33,9 +29,4 @@ port.on('message', async (job: TileJob) => {
     const decode = err instanceof TileDecodeError;
     port.postMessage({ id: job.id, ok: false, decode, ...(decode ? { code: err.code } : {}), message: (err as Error).message } satisfies TileReply);
   }
-});
-
-port.on('close', () => {
-  void encoder.then((e) => e?.close());
-  encoder = Promise.resolve(undefined);
 });
