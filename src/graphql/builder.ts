@@ -3,6 +3,8 @@ import RelayPlugin from '@pothos/plugin-relay';
 import type DataLoader from 'dataloader';
 import type { Services } from '../app.ts';
 import type { StoredSummary } from '../clinical/clinical-service.ts';
+import type { CallSetRow } from '../genomics/variant-store.ts';
+import type { SlideSummary } from '../pathology/slide-store.ts';
 import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
 import type { ResponsePrediction } from '../inference/response-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -12,6 +14,10 @@ export interface Loaders {
   summary: DataLoader<string, StoredSummary | undefined>;
   /** batches the prognosis of every patient in one request into one model run */
   prognosis: DataLoader<string, PrognosisPrediction | null>;
+  /** a patient's variant call sets, read once per request however many fields need them */
+  callSets: DataLoader<string, CallSetRow[]>;
+  /** a patient's slides, read once per request */
+  slides: DataLoader<string, SlideSummary[]>;
   /** batches every therapy-response question of a request into one model run */
   response: DataLoader<{ patientId: string; therapies?: readonly string[] }, ResponsePrediction[], string>;
 }

@@ -83,11 +83,11 @@ builder.objectFields(PatientType, (t) => ({
     nullable: true,
     description: 'TMB of the newest call set that has one',
     resolve: async (p, _args, ctx) => {
-      const set = (await ctx.genomics.callSets(p.id)).find((c) => c.tmb !== null);
+      const set = (await ctx.loaders.callSets.load(p.id)).find((c) => c.tmb !== null);
       return set?.tmb ? { ...set.tmb, specimenId: set.specimenId } : null;
     },
   }),
-  variantCallSets: t.field({ type: [CallSetType], resolve: (p, _args, ctx) => ctx.genomics.callSets(p.id) }),
+  variantCallSets: t.field({ type: [CallSetType], resolve: (p, _args, ctx) => ctx.loaders.callSets.load(p.id) }),
 }));
 
 const ImportVariantsResultType = builder.objectRef<ImportVariantsResult>('VariantImportResult').implement({

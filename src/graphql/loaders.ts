@@ -1,14 +1,16 @@
 import DataLoader from 'dataloader';
-import type { ClinicalService } from '../clinical/clinical-service.ts';
-import type { PrognosisService } from '../inference/prognosis-predictions.ts';
+import type { Services } from '../app.ts';
 import type { ResponseService } from '../inference/response-predictions.ts';
 import type { Loaders } from './builder.ts';
 
 /** Builds the loaders for one request. */
-export function createLoaders(clinical: ClinicalService, prognosis: PrognosisService, response: ResponseService): Loaders {
+export function createLoaders(services: Pick<Services, 'clinical' | 'prognosis' | 'response' | 'genomics' | 'pathology'>): Loaders {
+  const { clinical, prognosis, response, genomics, pathology } = services;
   const summary = new DataLoader((ids: readonly string[]) => clinical.summaries(ids));
   return {
     summary,
+    callSets: new DataLoader((ids: readonly string[]) => Promise.all(ids.map((id) => genomics.callSets(id)))),
+    slides: new DataLoader((ids: readonly string[]) => Promise.all(ids.map((id) => pathology.slides(id)))),
     response: new DataLoader(
       async (keys) => {
         const summaries = await summary.loadMany(keys.map((k) => k.patientId));

@@ -24,7 +24,7 @@ const SlideType = builder.objectRef<SlideSummary>('Slide').implement({
 });
 
 builder.objectFields(PatientType, (t) => ({
-  slides: t.field({ type: [SlideType], resolve: (p, _args, ctx) => ctx.pathology.slides(p.id) }),
+  slides: t.field({ type: [SlideType], resolve: (p, _args, ctx) => ctx.loaders.slides.load(p.id) }),
 }));
 
 const ImportTilesResultType = builder.objectRef<ImportTilesResult>('TileImportResult').implement({

@@ -54,7 +54,7 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
       ...services,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
       logger,
-      loaders: createLoaders(services.clinical, services.prognosis, services.response),
+      loaders: createLoaders(services),
     }),
     maskedErrors: {
       maskError(error, message) {
