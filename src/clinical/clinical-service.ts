@@ -1,3 +1,4 @@
+import { BoundedMap } from '../caching/bounded-map.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import type { Logger } from '../logging/logger.ts';
 import type { Database } from '../storage/port.ts';
@@ -55,7 +56,7 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
   // An embedded store belongs to this process alone (the data directory is locked), and every write
   // of a summary goes through this service, so summaries can be kept in memory and dropped when
   // written. A shared PostgreSQL server has other writers: there every read goes to the database.
-  const cache = db.kind === 'pglite' ? new Map<string, StoredSummary>() : undefined;
+  const cache = db.kind === 'pglite' ? new BoundedMap<string, StoredSummary>(SUMMARY_CACHE_LIMIT) : undefined;
   const forget = (ids: readonly string[]) => ids.forEach((id) => cache?.delete(id));
   return {
     async importBundle(json, source, extra) {
@@ -82,16 +83,16 @@ export function createClinicalService(options: ClinicalServiceOptions): Clinical
     async summaries(ids) {
       if (!cache) return readSummaries(db, ids);
       const missing = [...new Set(ids.filter((id) => !cache.has(id)))];
+      const read = new Map<string, StoredSummary>();
       if (missing.length > 0) {
-        const read = await readSummaries(db, missing);
-        missing.forEach((id, i) => {
-          const found = read[i];
+        (await readSummaries(db, missing)).forEach((found, i) => {
           if (!found) return;
-          if (cache.size >= SUMMARY_CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-          cache.set(id, found);
+          read.set(missing[i]!, found);
+          cache.set(missing[i]!, found);
         });
       }
-      return ids.map((id) => cache.get(id));
+      // answered from what was just read as well, so a batch larger than the cache still gets every summary
+      return ids.map((id) => read.get(id) ?? cache.get(id));
     },
     resources: (patientId, resourceType) => readPatientResources(db, patientId, resourceType),
     resourceCounts: (patientId) => countPatientResources(db, patientId),

@@ -3,6 +3,7 @@
  * the encoder the model was trained on forms one bag; the MIL model returns a probability per
  * biomarker and each tile's attention, the explanation a pathologist can look at.
  */
+import { BoundedMap } from '../caching/bounded-map.ts';
 import * as ort from 'onnxruntime-node';
 import { standardise } from '../features/feature-schema.ts';
 import type { PathologyService } from '../pathology/pathology-service.ts';
@@ -27,7 +28,7 @@ const CACHE_LIMIT = 2_000;
 
 export function createMutationService(registry: ModelRegistry, pathology: PathologyService): MutationService {
   // answers per (the patient's slides as last updated, model version)
-  const cache = new Map<string, MutationPrediction[]>();
+  const cache = new BoundedMap<string, MutationPrediction[]>(CACHE_LIMIT);
   return {
     async predict(patientId) {
       if (!registry.has(MUTATION_MODEL)) return [];
@@ -63,7 +64,6 @@ export function createMutationService(registry: ModelRegistry, pathology: Pathol
           tiles: ids.length,
           attention: ids.map((tileId, i) => ({ tileId, attention: a[i * markers.length + k]! })).sort((x, y) => y.attention - x.attention),
         }));
-        if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
         cache.set(key, answer);
         return answer;
       } finally {

@@ -4,6 +4,7 @@
  * run in one batch; the answer carries the model version and the inputs that were missing.
  * Answers are cached per (patient data version, model version).
  */
+import { BoundedMap } from '../caching/bounded-map.ts';
 import * as ort from 'onnxruntime-node';
 import type { StoredSummary } from '../clinical/clinical-service.ts';
 import { assembleFeatures, type AssembledFeatures } from '../features/feature-schema.ts';
@@ -30,7 +31,7 @@ export interface PrognosisService {
 const CACHE_LIMIT = 10_000;
 
 export function createPrognosisService(registry: ModelRegistry): PrognosisService {
-  const cache = new Map<string, PrognosisPrediction>();
+  const cache = new BoundedMap<string, PrognosisPrediction>(CACHE_LIMIT);
   return {
     async predict(summaries) {
       const out: (PrognosisPrediction | null)[] = summaries.map(() => null);
@@ -67,7 +68,6 @@ export function createPrognosisService(registry: ModelRegistry): PrognosisServic
               featureSchema: t.features.schema,
               missingInputs: t.features.missing,
             };
-            if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
             cache.set(t.key, prediction);
             out[t.i] = prediction;
           });

@@ -2,6 +2,7 @@
  * P(response) for candidate regimens from the shipped response model: one batch per call with a
  * row per (patient, regimen), each answer naming the model version and the missing inputs.
  */
+import { BoundedMap } from '../caching/bounded-map.ts';
 import * as ort from 'onnxruntime-node';
 import type { StoredSummary } from '../clinical/clinical-service.ts';
 import { assembleFeatures, standardise } from '../features/feature-schema.ts';
@@ -48,7 +49,7 @@ const CACHE_LIMIT = 10_000;
 export function createResponseService(registry: ModelRegistry): ResponseService {
   const schema = responseSchema();
   // answers per (patient data version, model version, regimens): a record that changes gets a new data version
-  const cache = new Map<string, ResponsePrediction[]>();
+  const cache = new BoundedMap<string, ResponsePrediction[]>(CACHE_LIMIT);
   return {
     async predict(requests) {
       for (const r of requests) checkRegimens(r.therapies);
@@ -85,7 +86,6 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
             .map((therapy, k) => ({ therapy, probability: p[offset + k]!, line: t.line, modelVersion: lease.id, missingInputs: t.missing }))
             .sort((a, b) => b.probability - a.probability);
           offset += t.candidates.length;
-          if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
           cache.set(t.key, answer);
           out[t.i] = answer;
         }
