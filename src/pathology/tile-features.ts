@@ -1,3 +1,4 @@
+import { measureCellularity } from './cellularity.ts';
 import { stainTables, type StainTables } from './colour-deconvolution.ts';
 import { componentSizes } from './connected-components.ts';
 import { glcmStatistics } from './glcm.ts';
@@ -16,6 +17,7 @@ import { classifyPixels, PixelClass, type PixelClassOptions } from './pixel-clas
  *   (adipose, stroma). Nuclei are its 8-connected components of at least `nucleiMinArea` pixels.
  *   `nuclei_score` has the form of histolab's NucleiScorer, nuclei_fraction · tanh(tissue_fraction)
  *   (histolab scorer.py); histolab segments with Yen's threshold and a white top-hat instead.
+ * - Cellularity: histolab's CellularityScorer itself (cellularity.ts), which reproduces its scores.
  * - Texture: Haralick GLCM statistics (glcm.ts), Laplacian variance (laplacian.ts), mean gradient.
  * - Colour: mean, standard deviation and skewness of R, G, B (Stricker & Orengo's colour moments, 1995).
  *
@@ -25,7 +27,7 @@ import { classifyPixels, PixelClass, type PixelClassOptions } from './pixel-clas
  * can change.
  */
 
-export const TILE_FEATURES_VERSION = 1;
+export const TILE_FEATURES_VERSION = 2;
 
 export const TILE_FEATURE_NAMES = [
   'tissue_fraction',
@@ -71,7 +73,7 @@ export const TILE_FEATURE_DESCRIPTIONS: Record<TileFeatureName, string> = {
   eosin_std: 'standard deviation of eosin over tissue',
   eosin_p90: '90th percentile of eosin over tissue (histogram bin width 0.001)',
   haematoxylin_share: 'haematoxylin_mean / (haematoxylin_mean + eosin_mean)',
-  cellularity: 'share of tissue pixels that are haematoxylin-positive',
+  cellularity: "histolab CellularityScorer: pixels below Yen's threshold on the haematoxylin rendering / histolab tissue-mask pixels",
   nuclei_fraction: 'pixels inside nuclei / all pixels of the tile (histolab N_t)',
   nuclei_score: 'nuclei_fraction · tanh(tissue_fraction) (histolab NucleiScorer form)',
   nuclei_density: 'nuclei per 10,000 tissue pixels',
@@ -252,7 +254,7 @@ export function extractTileFeatures(rgb: Uint8Array, width: number, height: numb
     eosin_std: Math.sqrt(Math.max(0, eSq / tissue - eMean * eMean)),
     eosin_p90: histogramQuantile(eHist, tissue, 0.9),
     haematoxylin_share: hMean + eMean > 0 ? hMean / (hMean + eMean) : 0,
-    cellularity: positiveCount / tissue,
+    cellularity: measureCellularity(rgb, width, height).ofTissue,
     nuclei_fraction: nucleiFraction,
     nuclei_score: nucleiFraction * Math.tanh(tissueFraction),
     nuclei_density: (nuclei / tissue) * 10_000,

@@ -8,7 +8,7 @@ import { colourMomentWeights, writeColourMomentEncoder } from '../../src/patholo
 import { encoderInput } from '../../src/pathology/onnx-encoder.ts';
 import { normalizeMacenko } from '../../src/pathology/macenko.ts';
 import { decodeTile } from '../../src/pathology/decode-tile.ts';
-import { extractTileFeatures } from '../../src/pathology/tile-features.ts';
+import { extractTileFeatures, TILE_FEATURES_VERSION } from '../../src/pathology/tile-features.ts';
 import type { Database } from '../../src/storage/port.ts';
 import { buildTestApp, gql } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
@@ -51,7 +51,7 @@ for (const target of testDatabases()) {
       assert.equal(slide.id, 'histolab');
       assert.equal(slide.tileCount, histolab.length);
       assert.equal(slide.kept, result.kept);
-      assert.equal(slide.encoder, 'builtin-features@1');
+      assert.equal(slide.encoder, `builtin-features@${TILE_FEATURES_VERSION}`);
       assert.equal(slide.embeddingDim, 30);
       const rejected = Object.fromEntries(slide.rejected.map((r: { reason: string; count: number }) => [r.reason, r.count]));
       const rows = await db.query<{ name: string; kept: boolean; reason: string }>("SELECT name, kept, reason FROM tile WHERE slide_id = 'histolab' ORDER BY name");
