@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.ts';
+import { auditVerifyCliCommand } from './audit-command.ts';
 import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 import { importVcfCommand } from './vcf-command.ts';
@@ -95,6 +96,16 @@ export function buildCli(): Command {
     .option('--profiles <list>', 'comma-separated built-in profile ids or profile .json files (default: all built-in)')
     .action(async (opts) => {
       process.exitCode = await cohortGenerateCommand(opts, io);
+    });
+  const audit = program.command('audit').description("the site's tamper-evident audit log");
+  audit
+    .command('verify')
+    .description('check the hash chain of the audit log; reports the first altered, inserted or deleted row')
+    .option('--anchor <seq:sha256>', 'a head printed by an earlier verify, kept outside the database (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action(async (opts) => {
+      process.exitCode = await auditVerifyCliCommand(opts, io);
     });
   return program;
 }
