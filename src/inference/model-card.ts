@@ -8,6 +8,28 @@ import { z } from 'zod';
 
 const Metric = z.record(z.string(), z.number().nullable());
 
+/**
+ * Where a federated version comes from: its lineage, the version its round started from, the round
+ * that produced it and the (ε, δ) each site had spent by then (null where a site trained without DP).
+ */
+export const FederationProvenanceSchema = z.object({
+  lineage: z.string().min(1).max(200),
+  parentVersion: z.string().regex(/^\d+$/),
+  round: z.object({
+    id: z.string().min(1).max(200),
+    /** the lineage's round counter: federated rounds behind these weights */
+    number: z.number().int().min(1),
+    strategy: z.string().min(1),
+    sites: z.array(z.string()),
+    /** training examples the sites reported for the round */
+    examples: z.number().int().min(0),
+  }),
+  privacy: z.record(z.string(), z.object({ epsilon: z.number().nonnegative().nullable(), delta: z.number().min(0).max(1).nullable() })),
+  /** prognosis models: how the Breslow baseline of this version was obtained */
+  baseline: z.string().optional(),
+});
+export type FederationProvenance = z.infer<typeof FederationProvenanceSchema>;
+
 export const ModelCardSchema = z.object({
   name: z.string().regex(/^[a-z0-9-]+$/),
   version: z.string().regex(/^\d+$/),
@@ -37,6 +59,8 @@ export const ModelCardSchema = z.object({
   survivalGrid: z.array(z.number()).optional(),
   /** for mutation models: the biomarker of each output */
   biomarkers: z.array(z.string()).optional(),
+  /** set on versions made by a federated round (src/federation/rollout) */
+  federation: FederationProvenanceSchema.optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type ModelCard = z.infer<typeof ModelCardSchema>;
