@@ -31,6 +31,8 @@ export interface StoredVariant {
   consequence: string | null;
   impact: string | null;
   transcript: string | null;
+  /** exon of the chosen consequence as annotated, "19/28" */
+  exon: string | null;
   hgvsc: string | null;
   hgvsp: string | null;
   proteinChange: string | null;
@@ -80,20 +82,20 @@ export async function insertCallSet(
     const col = <K extends keyof VariantCall>(k: K) => chunk.map((c) => c[k] ?? null);
     await tx.query(
       `INSERT INTO somatic_variant (call_set_id, ordinal, patient_id, line, chrom, pos, ref, alt, filter, gene, consequence, terms,
-         impact, transcript, canonical, hgvsc, hgvsp, protein_change, vaf, depth, alt_depth, hotspot, tmb_counted)
+         impact, transcript, canonical, hgvsc, hgvsp, protein_change, vaf, depth, alt_depth, hotspot, tmb_counted, exon)
        SELECT $1, t.ord + $2, $3, t.line, t.chrom, t.pos, t.ref, t.alt, t.filter, t.gene, t.consequence,
               string_to_array(t.terms, '&'), t.impact, t.transcript, t.canonical, t.hgvsc, t.hgvsp, t.protein_change,
-              t.vaf, t.depth, t.alt_depth, t.hotspot, t.tmb_counted
+              t.vaf, t.depth, t.alt_depth, t.hotspot, t.tmb_counted, t.exon
        FROM unnest($4::int[], $5::text[], $6::int[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],
                    $13::text[], $14::text[], $15::bool[], $16::text[], $17::text[], $18::text[], $19::float8[], $20::int[], $21::int[],
-                   $22::text[], $23::bool[])
+                   $22::text[], $23::bool[], $24::text[])
          WITH ORDINALITY AS t(line, chrom, pos, ref, alt, filter, gene, consequence, terms, impact, transcript, canonical,
-                              hgvsc, hgvsp, protein_change, vaf, depth, alt_depth, hotspot, tmb_counted, ord)`,
+                              hgvsc, hgvsp, protein_change, vaf, depth, alt_depth, hotspot, tmb_counted, exon, ord)`,
       [
         row.id, start, row.patientId,
         col('line'), col('chrom'), col('pos'), col('ref'), col('alt'), col('filter'), col('gene'), col('consequence'),
         chunk.map((c) => c.terms.join('&')), col('impact'), col('transcript'), col('canonical'), col('hgvsc'), col('hgvsp'),
-        col('proteinChange'), col('vaf'), col('depth'), col('altDepth'), col('hotspot'), col('tmbCounted'),
+        col('proteinChange'), col('vaf'), col('depth'), col('altDepth'), col('hotspot'), col('tmbCounted'), col('exon'),
       ],
     );
   }
@@ -163,6 +165,7 @@ export async function readVariants(db: SqlClient, patientId: string, options: { 
     consequence: r.consequence as string | null,
     impact: r.impact as string | null,
     transcript: r.transcript as string | null,
+    exon: (r.exon as string | null) ?? null,
     hgvsc: r.hgvsc as string | null,
     hgvsp: r.hgvsp as string | null,
     proteinChange: r.protein_change as string | null,

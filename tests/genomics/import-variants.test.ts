@@ -6,6 +6,8 @@ import { generateCohortInMemory } from '../../src/cohort/generate.ts';
 import { bgzip } from '../../src/cohort/bgzf.ts';
 import { builtInProfiles } from '../../src/cohort/profiles.ts';
 import { writeVcf } from '../../src/cohort/vcf-writer.ts';
+import { HOTSPOTS } from '../../src/cohort/hotspots.ts';
+import { readVariants } from '../../src/genomics/variant-store.ts';
 import type { Database } from '../../src/storage/port.ts';
 import { buildTestApp, gql } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
@@ -77,6 +79,11 @@ for (const target of testDatabases()) {
       assert.deepEqual(p.variants.filter((v: { hotspot: string | null }) => v.hotspot).map((v: { hotspot: string }) => v.hotspot).sort(), hotspots);
       assert.deepEqual(p.tmb, { value: patient.tmb!.count / 34, method: 'coding_and_silent', count: patient.tmb!.count, targetMb: 34, specimenId: 'tumour-1' });
       assert.deepEqual(p.variantCallSets.map((c: { specimenId: string }) => c.specimenId), ['tumour-1']);
+      // each hotspot keeps the exon its CSQ carried (the generator writes each hotspot's exon from src/cohort/hotspots.ts)
+      const stored = await readVariants(db, id);
+      const exonOf: Record<string, string> = Object.fromEntries(Object.entries(HOTSPOTS).map(([key, h]) => [key, h.exon]));
+      assert.ok(stored.some((s) => s.hotspot));
+      for (const v of stored.filter((s) => s.hotspot)) assert.equal(v.exon, exonOf[v.hotspot as string], v.hotspot as string);
       // the FHIR record gained one GenomicVariant observation per reportable call, which the clinical summary reads
       const observations = await site.clinical.resources(id, 'Observation');
       const fromVcf = observations.filter((o) => o.id.startsWith('gv-'));

@@ -45,6 +45,7 @@ describe('VEP-annotated Mutect2 VCF (phyloflow A25, GRCh37)', () => {
     assert.equal(call.proteinChange, 'p.E391V');
     assert.equal(call.consequence, 'missense_variant');
     assert.equal(call.transcript, 'ENST00000377004');
+    assert.equal(call.exon, '11/13'); // CSQ EXON
     assert.equal(call.hgncId, 'HGNC:26730');
     assert.equal(call.vaf, 2 / 4);
     assert.equal(call.depth, 4);
