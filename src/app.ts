@@ -13,6 +13,7 @@ import { createResponseService, type ResponseService } from './inference/respons
 import { createMutationService, type MutationService } from './inference/mutation-predictions.ts';
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
+import { createConsentService, type ConsentService } from './federation/site-data/consent-service.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Database } from './storage/port.ts';
@@ -36,6 +37,7 @@ export interface Services {
   prognosis: PrognosisService;
   response: ResponseService;
   mutation: MutationService;
+  consent: ConsentService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -65,7 +67,16 @@ export function createServices(deps: AppDeps): Services {
     maxTilesPerImport: limits.maxTilesPerImport,
   });
   const models = createModelRegistry({ db: deps.db, logger: deps.logger });
-  return { clinical, genomics, pathology, models, prognosis: createPrognosisService(models), response: createResponseService(models), mutation: createMutationService(models, pathology) };
+  return {
+    clinical,
+    genomics,
+    pathology,
+    models,
+    prognosis: createPrognosisService(models),
+    response: createResponseService(models),
+    mutation: createMutationService(models, pathology),
+    consent: createConsentService({ db: deps.db, clinical, logger: deps.logger }),
+  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { auditVerifyCliCommand } from './audit-command.ts';
 import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 import { importVcfCommand } from './vcf-command.ts';
+import { modelsRollbackCommand } from './models-command.ts';
 import { importTilesCommand } from './tiles-command.ts';
 
 const io: Output = {
@@ -97,6 +98,14 @@ export function buildCli(): Command {
     .action(async (opts) => {
       process.exitCode = await cohortGenerateCommand(opts, io);
     });
+  const models = program.command('models').description('the model versions this site serves');
+  models
+    .command('rollback <name>')
+    .description('serve the previous version of a model again and take the current one out of service')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((name: string, opts) => modelsRollbackCommand(name, opts, io));
+
   const audit = program.command('audit').description("the site's tamper-evident audit log");
   audit
     .command('verify')

@@ -8,6 +8,7 @@ import './fhir-import.ts';
 import './genomics.ts';
 import './pathology.ts';
 import './predictions.ts';
+import './consent.ts';
 
 let schema: GraphQLSchema | undefined;
 
