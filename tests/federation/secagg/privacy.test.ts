@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { quantise, DEFAULT_QUANTISATION } from '../../../src/federation/secagg/quantise.ts';
 import { randomUpdates, runRound } from './run-round.ts';
+import { correlation } from '../../../src/training/card-helpers.ts';
 
 const SITES = ['hospital-a', 'hospital-b', 'hospital-c', 'hospital-d', 'hospital-e', 'hospital-f'];
 const LENGTH = 10_000;
@@ -12,22 +13,6 @@ function words(base64: string): number[] {
   return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readUInt32LE(i * 4));
 }
 
-function pearson(a: readonly number[], b: readonly number[]): number {
-  const n = a.length;
-  const ma = a.reduce((s, x) => s + x, 0) / n;
-  const mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - ma;
-    const db = b[i]! - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 /** Kolmogorov–Smirnov distance between the values scaled by 2^-32 and the uniform law on [0, 1). */
 function ksUniform(values: readonly number[]): number {
@@ -52,10 +37,10 @@ describe('what the coordinator sees of one site', () => {
 
   it('a masked update is uncorrelated with the update (|r| < 0.05 over 10,000 values)', () => {
     assert.equal(seen.length, LENGTH);
-    const r = pearson(seen, secret);
+    const r = correlation(seen, secret);
     assert.ok(Math.abs(r) < 0.05, `r = ${r}`);
     // The same statistic on the unmasked, quantised update is near 1: the check can see a leak.
-    assert.ok(pearson(Array.from(quantise(secret, DEFAULT_QUANTISATION)), secret) > 0.99);
+    assert.ok(correlation(Array.from(quantise(secret, DEFAULT_QUANTISATION)), secret) > 0.99);
   });
 
   it('a masked update looks uniform on [0, 2^32)', () => {
@@ -70,6 +55,6 @@ describe('what the coordinator sees of one site', () => {
 
   it('two sites\' masked updates are uncorrelated with each other', () => {
     const other = words(masked['hospital-d']!);
-    assert.ok(Math.abs(pearson(seen, other)) < 0.05);
+    assert.ok(Math.abs(correlation(seen, other)) < 0.05);
   });
 });
