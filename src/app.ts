@@ -14,6 +14,8 @@ import { createMutationService, type MutationService } from './inference/mutatio
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createConsentService, type ConsentService } from './federation/site-data/consent-service.ts';
+import { createEquityService, type EquityService } from './equity/equity-service.ts';
+import { createOutcomesService, type OutcomesService } from './outcomes/outcomes-service.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Database } from './storage/port.ts';
@@ -38,6 +40,8 @@ export interface Services {
   response: ResponseService;
   mutation: MutationService;
   consent: ConsentService;
+  outcomes: OutcomesService;
+  equity: EquityService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -67,6 +71,7 @@ export function createServices(deps: AppDeps): Services {
     maxTilesPerImport: limits.maxTilesPerImport,
   });
   const models = createModelRegistry({ db: deps.db, logger: deps.logger });
+  const consent = createConsentService({ db: deps.db, clinical, logger: deps.logger });
   return {
     clinical,
     genomics,
@@ -75,7 +80,9 @@ export function createServices(deps: AppDeps): Services {
     prognosis: createPrognosisService(models),
     response: createResponseService(models),
     mutation: createMutationService(models, pathology),
-    consent: createConsentService({ db: deps.db, clinical, logger: deps.logger }),
+    consent,
+    outcomes: createOutcomesService({ db: deps.db, clinical, logger: deps.logger }),
+    equity: createEquityService({ clinical, genomics, models, consent }),
   };
 }
 

@@ -9,6 +9,7 @@ import './genomics.ts';
 import './pathology.ts';
 import './predictions.ts';
 import './consent.ts';
+import './outcomes.ts';
 
 let schema: GraphQLSchema | undefined;
 
