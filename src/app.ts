@@ -9,13 +9,14 @@ import { createGenomicsService, type GenomicsService } from './genomics/genomics
 import { DEFAULT_LINE_LIMITS } from './genomics/vcf-lines.ts';
 import { createModelRegistry, type ModelRegistry } from './inference/model-registry.ts';
 import { createPrognosisService, type PrognosisService } from './inference/prognosis-predictions.ts';
-import { createResponseService, type ResponseService } from './inference/response-predictions.ts';
+import { createResponseService, RESPONSE_MODEL, type ResponseService } from './inference/response-predictions.ts';
 import { createMutationService, type MutationService } from './inference/mutation-predictions.ts';
 import { createPathologyService, type PathologyService } from './pathology/pathology-service.ts';
 import { createFhirRouter, fromBodyParser } from './fhir-api/fhir-router.ts';
 import { createConsentService, type ConsentService } from './federation/site-data/consent-service.ts';
 import { createEquityService, type EquityService } from './equity/equity-service.ts';
 import { createOutcomesService, type OutcomesService } from './outcomes/outcomes-service.ts';
+import { createTherapyService, type TherapyService } from './therapy/therapy-service.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Database } from './storage/port.ts';
@@ -42,6 +43,7 @@ export interface Services {
   consent: ConsentService;
   outcomes: OutcomesService;
   equity: EquityService;
+  therapy: TherapyService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -72,17 +74,19 @@ export function createServices(deps: AppDeps): Services {
   });
   const models = createModelRegistry({ db: deps.db, logger: deps.logger });
   const consent = createConsentService({ db: deps.db, clinical, logger: deps.logger });
+  const response = createResponseService(models);
   return {
     clinical,
     genomics,
     pathology,
     models,
     prognosis: createPrognosisService(models),
-    response: createResponseService(models),
+    response,
     mutation: createMutationService(models, pathology),
     consent,
     outcomes: createOutcomesService({ db: deps.db, clinical, logger: deps.logger }),
     equity: createEquityService({ clinical, genomics, models, consent }),
+    therapy: createTherapyService({ clinical, genomics, response, responseAvailable: () => models.has(RESPONSE_MODEL) }),
   };
 }
 

@@ -10,6 +10,7 @@ import './pathology.ts';
 import './predictions.ts';
 import './consent.ts';
 import './outcomes.ts';
+import './therapy.ts';
 
 let schema: GraphQLSchema | undefined;
 
