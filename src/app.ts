@@ -17,6 +17,7 @@ import { createConsentService, type ConsentService } from './federation/site-dat
 import { createEquityService, type EquityService } from './equity/equity-service.ts';
 import { createOutcomesService, type OutcomesService } from './outcomes/outcomes-service.ts';
 import { createTherapyService, type TherapyService } from './therapy/therapy-service.ts';
+import { createTrialService, type TrialService } from './trials/trial-service.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Database } from './storage/port.ts';
@@ -44,6 +45,7 @@ export interface Services {
   outcomes: OutcomesService;
   equity: EquityService;
   therapy: TherapyService;
+  trials: TrialService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -87,6 +89,14 @@ export function createServices(deps: AppDeps): Services {
     outcomes: createOutcomesService({ db: deps.db, clinical, logger: deps.logger }),
     equity: createEquityService({ clinical, genomics, models, consent }),
     therapy: createTherapyService({ clinical, genomics, response, responseAvailable: () => models.has(RESPONSE_MODEL) }),
+    trials: createTrialService({
+      db: deps.db,
+      clinical,
+      tables: codes,
+      logger: deps.logger,
+      summarise: (patientId, resources) => mapClinicalSummary(patientId, resources, codes),
+      maxBundleEntries: limits.maxBundleEntries,
+    }),
   };
 }
 
@@ -131,7 +141,7 @@ export function createApp(deps: AppDeps): Site {
     // yoga is itself a node request listener; express hands it (req, res) as its server context
     yoga as unknown as RequestHandler,
   );
-  app.use('/fhir', createFhirRouter({ clinical, logger, maxBodyBytes: config.limits.maxBodyBytes }));
+  app.use('/fhir', createFhirRouter({ clinical, logger, maxBodyBytes: config.limits.maxBodyBytes, matchResearchStudies: (bundle) => services.trials.matchResearchStudies(bundle) }));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const domain = fromBodyParser(err) ?? err;

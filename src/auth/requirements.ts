@@ -105,6 +105,10 @@ export const requirements = {
   'Query.models': entry('Query.models', { roles: ['ehr', 'clinician', 'admin'], needs: [], patient: NONE }),
   // per-subgroup model metrics with small groups suppressed: an aggregate, no patient's data
   'Query.equityReport': entry('Query.equityReport', { roles: ['clinician', 'admin'], needs: [], patient: NONE }),
+  // trial definitions only: titles, status and eligibility trees, no patient data
+  'Query.trials': entry('Query.trials', { roles: ['ehr', 'clinician', 'trial-matcher', 'admin'], needs: [read('ResearchStudy')], patient: NONE }),
+  'Mutation.registerTrial': entry('Mutation.registerTrial', { roles: ['trial-matcher', 'admin'], needs: [{ resourceType: 'ResearchStudy', interaction: 'c' }], patient: NONE }),
+  'POST /fhir/ResearchStudy/$match': entry('POST /fhir/ResearchStudy/$match', { roles: ['ehr', 'clinician'], needs: [read('ResearchStudy')], patient: NONE }),
   'Mutation.importFhirBundle': entry('Mutation.importFhirBundle', { roles: ['ehr', 'lab'], needs: (a) => importNeeds(a.bundle), patient: MANY }),
   'Mutation.importVariants': entry('Mutation.importVariants', { roles: ['lab'], needs: write('Observation'), patient: { kind: 'argument', name: 'patientId' } }),
   'Mutation.importTiles': entry('Mutation.importTiles', { roles: ['lab'], needs: write('Media'), patient: { kind: 'argument', name: 'patientId' } }),
@@ -131,6 +135,8 @@ export const requirements = {
   'Patient.prognosis': entry('Patient.prognosis', { roles: READERS, needs: [read('RiskAssessment')], patient: NONE }),
   'Patient.therapyResponse': entry('Patient.therapyResponse', { roles: READERS, needs: [read('RiskAssessment')], patient: NONE }),
   // evidence matched to the patient's variants, ranked by the response model
+  // registered trials' eligibility for this patient, criterion by criterion
+  'Patient.matchingTrials': entry('Patient.matchingTrials', { roles: READERS, needs: [read('Observation'), read('ResearchStudy')], patient: NONE }),
   'Patient.therapySuggestions': entry('Patient.therapySuggestions', { roles: READERS, needs: [read('Observation'), read('RiskAssessment')], patient: NONE }),
   // the GraphQL endpoint: any authenticated caller; each field then decides
   'POST /graphql': entry('POST /graphql', { roles: ['ehr', 'clinician', 'trial-matcher', 'lab', 'coordinator', 'admin'], needs: [], patient: NONE }),

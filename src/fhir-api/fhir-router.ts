@@ -8,6 +8,8 @@ import type { Logger } from '../logging/logger.ts';
 
 export interface FhirRouterOptions {
   clinical: ClinicalService;
+  /** answers CodeX `ResearchStudy/$match` */
+  matchResearchStudies: (patientBundle: unknown) => Promise<unknown>;
   logger: Logger;
   maxBodyBytes: number;
 }
@@ -43,25 +45,32 @@ export function createFhirRouter(options: FhirRouterOptions): Router {
 
   router.get('/metadata', (_req, res) => sendFhir(res, 200, capability));
 
-  router.post(
-    '/',
-    (req, _res, next) => {
-      if (!req.is(['application/json', FHIR_JSON])) {
-        next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `send ${FHIR_JSON}`));
-        return;
-      }
-      next();
-    },
-    express.json({ limit: options.maxBodyBytes, type: ['application/json', FHIR_JSON], strict: true }),
-    async (req, res, next) => {
-      try {
-        const result = await options.clinical.importBundle(req.body, 'rest');
-        sendFhir(res, 200, toResponseBundle(result));
-      } catch (err) {
-        next(err);
-      }
-    },
-  );
+  const requireJson = (req: Request, _res: Response, next: NextFunction) => {
+    if (!req.is(['application/json', FHIR_JSON])) {
+      next(new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, `send ${FHIR_JSON}`));
+      return;
+    }
+    next();
+  };
+  const parseJson = express.json({ limit: options.maxBodyBytes, type: ['application/json', FHIR_JSON], strict: true });
+
+  router.post('/', requireJson, parseJson, async (req, res, next) => {
+    try {
+      const result = await options.clinical.importBundle(req.body, 'rest');
+      sendFhir(res, 200, toResponseBundle(result));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // CodeX trial matching: a patient Bundle in, a searchset Bundle of ResearchStudy out (nothing is stored)
+  router.post('/ResearchStudy/\\$match', requireJson, parseJson, async (req, res, next) => {
+    try {
+      sendFhir(res, 200, await options.matchResearchStudies(req.body));
+    } catch (err) {
+      next(err);
+    }
+  });
 
   router.get('/:type/:id', async (req, res, next) => {
     try {

@@ -11,6 +11,7 @@ import './predictions.ts';
 import './consent.ts';
 import './outcomes.ts';
 import './therapy.ts';
+import './trials.ts';
 
 let schema: GraphQLSchema | undefined;
 

@@ -35,6 +35,10 @@ const ALLOWED: Record<string, readonly Role[]> = {
   'Query.equityReport': ['clinician', 'admin'],
   'Mutation.recordOutcome': ['ehr', 'clinician'],
   'Patient.therapySuggestions': ['ehr', 'clinician'],
+  'Patient.matchingTrials': ['ehr', 'clinician'],
+  'Query.trials': ['ehr', 'clinician', 'trial-matcher', 'admin'],
+  'Mutation.registerTrial': ['trial-matcher', 'admin'],
+  'POST /fhir/ResearchStudy/$match': ['ehr', 'clinician'],
   'Mutation.importFhirBundle': ['ehr', 'lab'],
   'Mutation.importVariants': ['lab'],
   'Mutation.importTiles': ['lab'],
@@ -75,13 +79,13 @@ describe('role × operation matrix', () => {
     }
   }
 
-  it('gives trial matchers only the cohort API, labs only imports, the coordinator only federation', () => {
+  it('gives trial matchers only the cohort API and trial definitions, labs only imports, the coordinator only federation', () => {
     const reachable = (role: Role) =>
       PROTECTED.filter(([name, r]) => name !== 'POST /graphql' && isAuthorized(principal(role, 'system/*.cruds'), r, ARGS[name] ?? {})).map(([n]) => n);
-    assert.deepEqual(reachable('trial-matcher'), ['cohort']);
+    assert.deepEqual(reachable('trial-matcher'), ['Query.trials', 'Mutation.registerTrial', 'cohort']);
     assert.deepEqual(reachable('lab'), ['Mutation.importFhirBundle', 'Mutation.importVariants', 'Mutation.importTiles', 'POST /fhir']);
     assert.deepEqual(reachable('coordinator'), ['federation']);
-    assert.deepEqual(reachable('admin'), ['Query.models', 'Query.equityReport', 'Mutation.withdrawConsent', 'auditSearch']);
+    assert.deepEqual(reachable('admin'), ['Query.models', 'Query.equityReport', 'Query.trials', 'Mutation.registerTrial', 'Mutation.withdrawConsent', 'auditSearch']);
   });
 
   it('lets anyone call public operations and nobody without a token call the rest', () => {
