@@ -1,0 +1,191 @@
+// Federated simulation figures for issue 6's goals, over seeds 42-46 (FLamby's seeds), with each
+// dataset's defaults, plus FLamby's own FedAvg protocol on Fed-Heart-Disease as a reproduction check.
+//   node --import tsx bench/federation-simulate.bench.ts [--json]
+// `--tune <tcga-brca|heart|heart-dp|synthetic>` re-runs the settings search behind the defaults:
+// 5-fold cross-validation inside each site's training rows (never the test sets), seeds 42-46,
+// then the one-standard-error rule (see select()). `--tune synthetic-local` searches the synthetic
+// task's local-only Adam baseline the same way, scored on each site's own validation fold.
+import { initialWeights } from '../src/federation/local-training/federated-model.ts';
+import { trainLocalOnly } from '../src/federation/local-training/local-only.ts';
+import { evaluateModel } from '../src/federation/simulation/evaluate.ts';
+import { loadFederatedDataset, withValidationSplit, type FederatedDataset, type FederatedDatasetName } from '../src/federation/simulation/federated-datasets.ts';
+import { simulateFederation, type SimulationResult } from '../src/federation/simulation/simulate.ts';
+import type { SimulateFederationOptions } from '../src/federation/simulation/simulation-options.ts';
+
+const SEEDS = [42, 43, 44, 45, 46];
+const args = process.argv.slice(2);
+const datasets = new Map<FederatedDatasetName, FederatedDataset>();
+const dataset = (name: FederatedDatasetName) => datasets.get(name) ?? datasets.set(name, loadFederatedDataset(name)).get(name)!;
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sd = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / (xs.length - 1));
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '  -  ' : x.toFixed(3));
+
+interface Goal {
+  label: string;
+  options: SimulateFederationOptions;
+  target: string;
+  met: (m: number, s: number) => boolean;
+  perSite?: boolean;
+}
+
+const GOALS: Goal[] = [
+  { label: 'Fed-TCGA-BRCA, FedAdam, pooled C-index', options: { dataset: 'tcga-brca', strategy: 'fedadam' }, target: 'mean >= 0.85, sd <= 0.02', met: (m, s) => m >= 0.85 && s <= 0.02, perSite: true },
+  { label: 'Fed-Heart-Disease, pooled accuracy', options: { dataset: 'heart' }, target: 'mean >= 0.80', met: (m) => m >= 0.8 },
+  { label: 'Fed-Heart-Disease, DP eps=1 delta=1e-5', options: { dataset: 'heart', dpEpsilon: 1, dpDelta: 1e-5 }, target: 'mean >= 0.75', met: (m) => m >= 0.75 },
+  { label: 'synthetic cohort, pooled AUC', options: { dataset: 'synthetic' }, target: 'no published figure', met: () => true, perSite: true },
+  { label: 'reference: FLamby FedAvg on Heart', options: { dataset: 'heart', strategy: 'fedavg', rounds: 15, localSteps: 100, batch: 4, lr: 0.001, init: 'pytorch' }, target: 'FLamby 0.748 (sd 0.024)', met: (m) => Math.abs(m - 0.748) <= 0.03 },
+  { label: 'Fed-Heart-Disease, secure aggregation', options: { dataset: 'heart', secagg: true }, target: 'same as plain', met: () => true },
+];
+
+async function runGoals(): Promise<void> {
+  const report: Record<string, unknown>[] = [];
+  console.log(`${'goal'.padEnd(44)} ${SEEDS.map((s) => String(s).padStart(6)).join('')}   mean     sd  target`);
+  for (const goal of GOALS) {
+    const runs: SimulationResult[] = [];
+    for (const seed of SEEDS) runs.push(await simulateFederation({ ...goal.options, seed }, { dataset: dataset(goal.options.dataset) }));
+    const values = runs.map((r) => r.pooledTestMetric ?? Number.NaN);
+    const [m, s] = [mean(values), sd(values)];
+    console.log(`${goal.label.padEnd(44)} ${values.map((v) => f3(v).padStart(6)).join('')}  ${f3(m)}  ${f3(s)}  ${goal.target}${goal.met(m, s) ? '' : '  (NOT MET)'}`);
+    const eps = runs.flatMap((r) => r.sites.map((x) => x.epsilonSpent ?? Number.NaN)).filter(Number.isFinite);
+    if (eps.length > 0) console.log(`${''.padEnd(44)} epsilon spent per site: max ${Math.max(...eps).toFixed(4)} (target ${goal.options.dpEpsilon})`);
+    console.log(`${''.padEnd(44)} wall seconds per run: ${f3(mean(runs.map((r) => r.wallSeconds)))}`);
+    if (goal.perSite) printSites(runs);
+    report.push({ goal: goal.label, options: goal.options, perSeed: values, mean: m, sd: s, target: goal.target, met: goal.met(m, s), runs });
+  }
+  if (args.includes('--json')) console.log(JSON.stringify(report));
+}
+
+/**
+ * Per site: federated vs its own local model vs the best of all sites' local models on that site's
+ * test set. The issue's goal is fed >= best at every site (here: for every seed as well).
+ */
+function printSites(runs: SimulationResult[]): void {
+  console.log(`${''.padEnd(4)}${'site'.padEnd(14)}${'fed'.padStart(7)}${'own'.padStart(7)}${'best'.padStart(7)}  fed>=best  fed>=own   (means over seeds; counts of seeds)`);
+  runs[0]!.sites.forEach((site, k) => {
+    const at = runs.map((r) => r.sites[k]!);
+    const fed = at.map((x) => x.testMetric ?? Number.NaN);
+    const own = at.map((x) => x.localOnlyTestMetric ?? Number.NaN);
+    const best = at.map((x) => x.bestLocalOnlyTestMetric ?? Number.NaN);
+    const count = (other: number[]) => fed.filter((v, i) => v >= other[i]!).length;
+    console.log(`${''.padEnd(4)}${site.site.padEnd(14)}${f3(mean(fed)).padStart(7)}${f3(mean(own)).padStart(7)}${f3(mean(best)).padStart(7)}  ${`${count(best)}/5`.padStart(8)}  ${`${count(own)}/5`.padStart(8)}`);
+  });
+  const pairs = runs.flatMap((r) => r.sites);
+  const beatBest = pairs.filter((x) => (x.testMetric ?? -1) >= (x.bestLocalOnlyTestMetric ?? Infinity)).length;
+  const beatOwn = pairs.filter((x) => (x.testMetric ?? -1) >= (x.localOnlyTestMetric ?? Infinity)).length;
+  const perSite = runs[0]!.sites.map((_, k) => mean(runs.map((r) => r.sites[k]!.testMetric ?? Number.NaN)) >= mean(runs.map((r) => r.sites[k]!.bestLocalOnlyTestMetric ?? Number.NaN)));
+  console.log(`${''.padEnd(4)}fed >= best local-only: ${beatBest}/${pairs.length} (site, seed) pairs, ${perSite.filter(Boolean).length}/${perSite.length} sites on the 5-seed mean${beatBest === pairs.length ? '' : '  (NOT MET)'}; fed >= own local-only: ${beatOwn}/${pairs.length}`);
+}
+
+// ---- settings search ------------------------------------------------------------------------
+
+type Grid = Record<string, readonly unknown[]>;
+interface Search {
+  base: SimulateFederationOptions;
+  grids: Grid[];
+  /** the published protocol a choice should stay close to, when CV cannot tell candidates apart */
+  reference?: Record<string, unknown>;
+}
+
+const SEARCHES: Record<string, Search> = {
+  'tcga-brca': {
+    base: { dataset: 'tcga-brca', strategy: 'fedadam', batch: 8 },
+    grids: [{ init: ['pytorch', 'zeros'], rounds: [5, 10, 20], localSteps: [20, 100], lr: [0.003, 0.01, 0.03], serverLr: [0.01, 0.03, 0.1] }],
+    reference: { init: 'pytorch', rounds: 5, localSteps: 100, lr: 0.01, serverLr: 0.1 },
+  },
+  heart: {
+    base: { dataset: 'heart', batch: 4 },
+    grids: [
+      { strategy: ['fedavg'], init: ['pytorch', 'zeros'], rounds: [5, 15], localSteps: [20, 100], lr: [0.0003, 0.001, 0.01] },
+      { strategy: ['fedadam'], init: ['pytorch', 'zeros'], rounds: [5, 15], localSteps: [20, 100], lr: [0.001, 0.01], serverLr: [0.01, 0.03] },
+    ],
+    reference: { strategy: 'fedavg', init: 'pytorch', rounds: 15, localSteps: 100, lr: 0.001 },
+  },
+  'heart-dp': {
+    base: { dataset: 'heart', strategy: 'fedavg', dpEpsilon: 1, dpDelta: 1e-5, dpClipNorm: 1.1 },
+    grids: [{ init: ['pytorch', 'zeros'], rounds: [1, 3, 15], localSteps: [10, 100], batch: [4, 32], lr: [0.001, 0.01] }],
+    // FLamby's DP example: FedAvg, 15 rounds x 100 steps, batch 4, lr 0.001, max_grad_norm 1.1
+    reference: { init: 'pytorch', rounds: 15, localSteps: 100, batch: 4, lr: 0.001 },
+  },
+  synthetic: {
+    base: { dataset: 'synthetic', batch: 32 },
+    grids: [
+      { strategy: ['fedavg'], serverLr: [1], rounds: [5, 10, 20], localSteps: [10, 20, 50], lr: [0.01, 0.03, 0.1] },
+      { strategy: ['fedadam'], serverLr: [0.003, 0.01], rounds: [5, 10, 20], localSteps: [10, 20], lr: [0.003, 0.01, 0.03] },
+    ],
+  },
+};
+
+function expand(grid: Grid): Record<string, unknown>[] {
+  return Object.entries(grid).reduce<Record<string, unknown>[]>((acc, [k, vs]) => acc.flatMap((c) => vs.map((v) => ({ ...c, [k]: v }))), [{}]);
+}
+
+/** Pooled validation metric of every (seed, fold), seed-major. */
+async function crossValidate(options: SimulateFederationOptions): Promise<number[]> {
+  const out: number[] = [];
+  for (const seed of SEEDS) {
+    for (let fold = 0; fold < 5; fold++) {
+      const r = await simulateFederation({ ...options, seed, evaluateOn: 'validation', validationFold: fold, baselines: false }, { dataset: dataset(options.dataset) });
+      out.push(r.pooledTestMetric ?? Number.NaN);
+    }
+  }
+  return out;
+}
+
+/**
+ * The one-standard-error rule (Hastie, Tibshirani & Friedman, Elements of Statistical Learning
+ * §7.10): candidates whose CV mean is within one paired standard error of the best are
+ * indistinguishable from it; among them, take the one that changes the fewest settings of the
+ * published protocol (then the higher mean). Without a reference, the CV best.
+ */
+function select(scored: { config: Record<string, unknown>; scores: number[] }[], reference?: Record<string, unknown>) {
+  const best = scored.reduce((a, b) => (mean(b.scores) > mean(a.scores) ? b : a));
+  const changes = (c: Record<string, unknown>) => (reference ? Object.keys(reference).filter((k) => c[k] !== undefined && c[k] !== reference[k]).length : 0);
+  const withSe = scored.map((s) => {
+    const diff = best.scores.map((v, i) => v - s.scores[i]!);
+    return { ...s, mean: mean(s.scores), se: sd(diff) / Math.sqrt(diff.length), changes: changes(s.config) };
+  });
+  // the best itself has difference 0 and standard error 0, so it is always eligible
+  const eligible = withSe.filter((s) => mean(best.scores) - s.mean <= s.se);
+  eligible.sort((a, b) => a.changes - b.changes || b.mean - a.mean);
+  return { ranked: withSe.sort((a, b) => b.mean - a.mean), chosen: eligible[0]! };
+}
+
+async function tune(name: string): Promise<void> {
+  const search = SEARCHES[name];
+  if (!search) throw new Error(`--tune takes one of ${Object.keys(SEARCHES).join(', ')}`);
+  const scored = [];
+  for (const config of search.grids.flatMap(expand)) scored.push({ config, scores: await crossValidate({ ...search.base, ...config } as SimulateFederationOptions) });
+  const { ranked, chosen } = select(scored, search.reference);
+  console.log(`CV (5 folds x seeds ${SEEDS.join(',')}) of ${JSON.stringify(search.base)}; top 15 of ${ranked.length}:`);
+  for (const r of ranked.slice(0, 15)) console.log(`  ${f3(r.mean)}  se ${r.se.toFixed(4)}  changes ${r.changes}  ${JSON.stringify(r.config)}`);
+  const reference = search.reference && ranked.find((r) => r.changes === 0);
+  if (reference) console.log(`reference (published protocol): ${f3(reference.mean)}  se ${reference.se.toFixed(4)}  ${JSON.stringify(reference.config)}`);
+  console.log(`chosen (one-SE rule): ${f3(chosen.mean)} ${JSON.stringify(chosen.config)}`);
+}
+
+/** Local-only Adam settings for the synthetic task: mean own-site validation AUC over folds and seeds. */
+async function tuneSyntheticLocal(): Promise<void> {
+  const data = dataset('synthetic');
+  const rows: [string, number][] = [];
+  for (const learningRate of [0.001, 0.003, 0.01, 0.03]) {
+    for (const epochs of [3, 5, 10, 30]) {
+      const scores: number[] = [];
+      for (const seed of SEEDS) {
+        for (let fold = 0; fold < 5; fold++) {
+          for (const site of withValidationSplit(data, fold).sites) {
+            const w = trainLocalOnly(data.model, initialWeights(data.model, seed), site.train, { epochs, batchSize: 32, learningRate, seed, site: site.name });
+            scores.push(evaluateModel(data.model, w, site.test, data.metric));
+          }
+        }
+      }
+      rows.push([JSON.stringify({ learningRate, epochs, batchSize: 32 }), mean(scores.filter(Number.isFinite))]);
+    }
+  }
+  for (const [config, score] of rows.sort((a, b) => b[1] - a[1])) console.log(`  ${f3(score)}  ${config}`);
+}
+
+const tuneAt = args.indexOf('--tune');
+if (tuneAt >= 0 && args[tuneAt + 1] === 'synthetic-local') await tuneSyntheticLocal();
+else if (tuneAt >= 0) await tune(args[tuneAt + 1] ?? '');
+else await runGoals();
