@@ -4,7 +4,9 @@ import { loadConfig } from '../config/config.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import { createLogger } from '../logging/logger.ts';
 import { closeOnSignals, startSite } from '../main.ts';
+import type { SiteNode } from '../federation/node/index.ts';
 import { seedDemoIfEmpty } from './seed-examples.ts';
+import { startServeParticipant, type ParticipantFlags } from './site-command.ts';
 import { listJsonFiles, readJsonFile } from './import-files.ts';
 import { openTarget, type TargetOptions } from './site-target.ts';
 
@@ -31,12 +33,14 @@ function summarise(result: ImportResult): string {
   return `${result.entries.length} resources (${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged); patients: ${result.patientIds.join(', ') || 'none changed'}`;
 }
 
-export interface ServeOptions {
+export interface ServeOptions extends ParticipantFlags {
   port?: string;
   host?: string;
   dataDir?: string;
   databaseUrl?: string;
   demo?: boolean;
+  /** a coordinator to take part in federated training with */
+  coordinator?: string;
 }
 
 /** `sangam serve`: runs a site node until SIGTERM. */
@@ -44,7 +48,16 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   const config = loadConfig(process.env, { port: options.port, host: options.host, dataDir: options.dataDir, databaseUrl: options.databaseUrl });
   const logger = createLogger({ level: config.logLevel });
   const site = await startSite(config, logger);
-  closeOnSignals(site, logger);
+  let participant: SiteNode | undefined;
+  try {
+    participant = options.coordinator ? startServeParticipant(site, options.coordinator, options, config, logger, io) : undefined;
+  } catch (err) {
+    await site.close();
+    throw err;
+  }
+  // the participant stops before the site closes the database under it
+  const stopping = participant;
+  closeOnSignals(stopping ? { ...site, close: async () => (await stopping.stop(), await site.close()) } : site, logger);
   if (options.demo) {
     const seeded = await seedDemoIfEmpty(site);
     if (seeded.examples + seeded.cohort > 0) {
@@ -59,6 +72,7 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   io.out(`  Health:   ${site.url}/health  ${site.url}/ready`);
   const models = site.models.active();
   if (models.length > 0) io.out(`  Models:   ${models.map((m) => `${m.name}@${m.version}${m.training.synthetic ? ' (synthetic training data)' : ''}`).join(', ')}`);
+  if (participant) io.out(`  Federation: ${options.federation} at ${options.coordinator} as site ${options.site} (public key ${participant.publicKey})`);
 }
 
 /** `sangam import fhir <path>`: imports each JSON file as one all-or-nothing Bundle. Returns the number of failed files. */

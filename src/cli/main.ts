@@ -6,7 +6,11 @@ import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 import { importVcfCommand } from './vcf-command.ts';
 import { modelsRollbackCommand } from './models-command.ts';
+import { simulateCommand } from './simulate-command.ts';
 import { importTilesCommand } from './tiles-command.ts';
+import { coordinatorCommand } from './coordinator-command.ts';
+import { federationCommand } from './federation-command.ts';
+import { participantOptions, siteCommand } from './site-command.ts';
 
 const io: Output = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -34,6 +38,8 @@ export function buildCli(): Command {
     .addOption(databaseUrlOption())
     .option('--demo', 'seed the example records and a demo site cohort when the store is empty')
     .action((opts) => serveCommand(opts, io));
+  // `serve --coordinator URL`: the federation participant inside a serving site
+  participantOptions(program.commands.find((c) => c.name() === 'serve')!.option('--coordinator <url>', 'take part in a federation run by this coordinator (with --federation, --site, --coordinator-key, --model)'));
 
   const importCmd = program.command('import').description('import data into a site');
   importCmd
@@ -116,6 +122,29 @@ export function buildCli(): Command {
     .action(async (opts) => {
       process.exitCode = await auditVerifyCliCommand(opts, io);
     });
+  program.addCommand(coordinatorCommand(io));
+  program.addCommand(siteCommand(io));
+  program.addCommand(federationCommand(io));
+  program
+    .command('federate')
+    .description('federated training in one process, for benchmarks and reproduction')
+    .command('simulate')
+    .description("run a whole federation on FLamby's Fed-TCGA-BRCA or Fed-Heart-Disease, or the synthetic cohort; every option defaults to the reported setting")
+    .requiredOption('--dataset <name>', 'tcga-brca, heart or synthetic')
+    .option('--strategy <name>', 'fedavg, fedprox, fedadagrad, fedadam, fedyogi, median or trimmed-mean')
+    .option('--rounds <n>')
+    .option('--local-steps <k>')
+    .option('--batch <b>')
+    .option('--lr <x>', 'client learning rate')
+    .option('--server-lr <y>', 'server learning rate (FedOpt)')
+    .option('--mu <m>', 'FedProx proximal weight')
+    .option('--seed <s>')
+    .option('--dp-epsilon <e>', 'per-patient DP-SGD at every site with this ε target (heart, synthetic)')
+    .option('--dp-delta <d>')
+    .option('--secagg', 'aggregate through secure aggregation')
+    .option('--transport <t>', 'inproc (the only one for simulations)', 'inproc')
+    .option('--json', 'print the result object as the last line')
+    .action((opts) => simulateCommand(opts, io));
   return program;
 }
 

@@ -47,8 +47,8 @@ async function roundInputs(c: SqlClient, round: RoundRow) {
   return { lineage, base: base.weights, strategy, state: strategyState(strategy, lineage) };
 }
 
-async function finish(c: SqlClient, round: RoundRow, ctx: CloseContext, lineage: LineageRow, next: Float64Array, state: StrategyRoundState, contributors: string[], privacy: Map<string, PrivacyReport>, meanDelta: Float64Array | null): Promise<void> {
-  const manifest = await publishVersion(c, { lineage, weights: next, roundId: round.id, contributors, privacy, meanDelta, now: ctx.now, signingKey: ctx.signingKey });
+async function finish(c: SqlClient, round: RoundRow, ctx: CloseContext, lineage: LineageRow, next: Float64Array, state: StrategyRoundState, contributors: string[], privacy: Map<string, PrivacyReport>, meanDelta: Float64Array | null, examples: number): Promise<void> {
+  const manifest = await publishVersion(c, { lineage, weights: next, roundId: round.id, contributors, privacy, meanDelta, now: ctx.now, signingKey: ctx.signingKey, round: { strategy: round.strategy.name, examples } });
   await saveStrategyState(c, lineage.id, state);
   await updateRound(c, round.id, { state: 'closed', resultVersion: manifest.version, closedAt: ctx.now });
   ctx.logger.info({ roundId: round.id, lineageId: lineage.id, version: manifest.version, contributors: contributors.length, secagg: round.secagg }, 'federation round closed');
@@ -72,7 +72,8 @@ export async function closePlainRound(c: SqlClient, round: RoundRow, ctx: CloseC
     meanDelta = weightedDeltaSum.map((v) => v / totalExamples);
   }
   const privacy = new Map(accepted.filter((s) => s.privacy).map((s) => [s.siteId, s.privacy!]));
-  await finish(c, round, ctx, lineage, result.next, result.state, accepted.map((s) => s.siteId), privacy, meanDelta);
+  const examples = updates.reduce((n, u) => n + u.numExamples, 0);
+  await finish(c, round, ctx, lineage, result.next, result.state, accepted.map((s) => s.siteId), privacy, meanDelta, examples);
 }
 
 /**
@@ -86,5 +87,6 @@ export async function closeSecAggRound(c: SqlClient, round: RoundRow, ctx: Close
   const meanDelta = Float64Array.from(aggregate.mean);
   const contributors = aggregate.contributors;
   const reported = new Map([...privacy].filter(([site]) => contributors.includes(site)));
-  await finish(c, round, ctx, lineage, result.next, result.state, contributors, reported, meanDelta);
+  // the weight sum is Σ min(n_u, maxWeight): the only count secure aggregation reveals
+  await finish(c, round, ctx, lineage, result.next, result.state, contributors, reported, meanDelta, aggregate.weightSum);
 }

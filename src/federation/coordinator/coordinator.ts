@@ -20,11 +20,12 @@ import type { RoundContext } from './context.ts';
 import { openRound, type OpenRoundOptions } from './open-round.ts';
 import { submitUpdate, type SubmitResult } from './plain-rounds.ts';
 import { publishVersion } from './publish-version.ts';
-import { federationExists, findLineage, findVersion, insertFederation, insertLineage, insertSite, setSiteStatus } from './registry-store.ts';
+import { federationExists, findLineage, findVersion, findVersionModel, insertFederation, insertLineage, insertSite, setSiteStatus } from './registry-store.ts';
 import { declineRound, settleLiveRounds } from './round-progress.ts';
 import { postSecAggMessage } from './secagg-rounds.ts';
 import { coordinatorStatus, type CoordinatorStatus, type StatusOptions } from './status.ts';
 import type { Clock, RoundRow, SecAggStep } from './types.ts';
+import { checkBaseModel, signBaseVersion, type BaseModel } from './version-export.ts';
 import { workFor } from './work.ts';
 
 export interface CoordinatorOptions {
@@ -48,6 +49,11 @@ export interface CreateLineageOptions {
   layout?: ParameterLayout;
   /** version 0 */
   initialWeights: Float64Array;
+  /**
+   * The shipped model the lineage starts from (its card and ONNX bytes), when it has one: every
+   * version is then also published as signed ONNX with its card, ready for sites to test and serve.
+   */
+  baseModel?: BaseModel;
 }
 
 export interface Coordinator {
@@ -108,13 +114,16 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       if (firstNonFinite(o.initialWeights) >= 0) throw badInput('the initial weights must be finite');
       const layout = o.layout ?? [{ name: 'weights', size: n }];
       if (layout.reduce((s, slot) => s + slot.size, 0) !== n) throw badInput('the parameter layout does not add up to the number of initial weights');
+      const base = o.baseModel ? { model: o.baseModel, card: checkBaseModel(o.baseModel, layout, o.initialWeights) } : null;
       return db.transaction(async (tx) => {
         if (!(await federationExists(tx, o.federationId))) throw notFound(`federation ${o.federationId} does not exist`);
-        if (!(await insertLineage(tx, { id: o.id, federationId: o.federationId, family: o.family, layout, parameterCount: n }))) {
+        const stored = base ? { card: base.model.card, onnx: Buffer.from(base.model.onnx) } : null;
+        if (!(await insertLineage(tx, { id: o.id, federationId: o.federationId, family: o.family, layout, parameterCount: n }, stored))) {
           throw new DomainError(ErrorCode.CONFLICT, `lineage ${o.id} already exists`);
         }
         const lineage = { id: o.id, federationId: o.federationId, family: o.family, layout, parameterCount: n, strategyState: null };
-        return publishVersion(tx, { lineage, weights: o.initialWeights, roundId: null, contributors: [], privacy: new Map(), meanDelta: null, now: clock(), signingKey });
+        const baseModel = base ? signBaseVersion(o.id, base.model, base.card, signingKey) : undefined;
+        return publishVersion(tx, { lineage, weights: o.initialWeights, roundId: null, contributors: [], privacy: new Map(), meanDelta: null, now: clock(), signingKey, ...(baseModel ? { baseModel } : {}) });
       });
     },
     openRound: (o) => openRound(db, o, ctx()),
@@ -130,7 +139,13 @@ export function createCoordinator(options: CoordinatorOptions): Coordinator {
       const lineage = await findLineage(db, lineageId);
       const version = lineage && lineage.federationId === auth.federationId ? await findVersion(db, lineageId) : null;
       if (!version) throw reject(RejectReason.NO_VERSION, `lineage ${lineageId} has no version in federation ${auth.federationId}`);
-      return { manifest: version.manifest, signature: version.signature, weights: encodeFloat64(version.weights) };
+      const model = await findVersionModel(db, lineageId, version.manifest.version);
+      return {
+        manifest: version.manifest,
+        signature: version.signature,
+        weights: encodeFloat64(version.weights),
+        model: model ? { onnx: Buffer.from(model.onnx).toString('base64'), card: model.card as Record<string, unknown>, signature: model.signature } : null,
+      };
     },
   };
 }

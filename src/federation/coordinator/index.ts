@@ -5,3 +5,4 @@ export { coordinatorStatus, type CoordinatorStatus, type RoundStatus, type SiteS
 export { OpenRoundOptionsSchema, type OpenRoundOptions } from './open-round.ts';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, type AuthenticatedRequest } from './authenticate.ts';
 export type { Clock, RoundRow, RoundState } from './types.ts';
+export type { BaseModel } from './version-export.ts';

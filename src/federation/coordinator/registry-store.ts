@@ -80,12 +80,27 @@ export async function listSites(c: SqlClient, federationId?: string): Promise<Si
   return r.rows.map(siteOf);
 }
 
-export async function insertLineage(c: SqlClient, lineage: Omit<LineageRow, 'strategyState'>): Promise<boolean> {
+/** The shipped model a lineage started from (migration 012): its card JSON and ONNX bytes. */
+export interface LineageBase {
+  card: unknown;
+  onnx: Buffer;
+}
+
+/** Creates a lineage, with the model it starts from when it has one; false when the id is taken. */
+export async function insertLineage(c: SqlClient, lineage: Omit<LineageRow, 'strategyState'>, base: LineageBase | null = null): Promise<boolean> {
   const r = await c.query(
-    'INSERT INTO federation_lineage (id, federation_id, family, parameter_layout, parameter_count) VALUES ($1, $2, $3, $4::jsonb, $5) ON CONFLICT DO NOTHING',
-    [lineage.id, lineage.federationId, lineage.family, JSON.stringify(lineage.layout), lineage.parameterCount],
+    `INSERT INTO federation_lineage (id, federation_id, family, parameter_layout, parameter_count, base_card, base_onnx)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7) ON CONFLICT DO NOTHING`,
+    [lineage.id, lineage.federationId, lineage.family, JSON.stringify(lineage.layout), lineage.parameterCount, base ? JSON.stringify(base.card) : null, base?.onnx ?? null],
   );
   return r.rowCount === 1;
+}
+
+/** The shipped model behind a lineage, or null for a lineage made from bare weights. */
+export async function findLineageBase(c: SqlClient, id: string): Promise<LineageBase | null> {
+  const r = await c.query<{ base_card: unknown; base_onnx: unknown }>('SELECT base_card, base_onnx FROM federation_lineage WHERE id = $1', [id]);
+  const row = r.rows[0];
+  return row && row.base_card !== null && row.base_onnx !== null ? { card: row.base_card, onnx: byteaOf(row.base_onnx) } : null;
 }
 
 export async function findLineage(c: SqlClient, id: string): Promise<LineageRow | null> {
@@ -107,17 +122,40 @@ export interface VersionRow {
   weights: Float64Array;
 }
 
+/** A version exported for serving: ONNX bytes, model card and the coordinator's signature over both. */
+export interface VersionModelRow {
+  onnx: Uint8Array;
+  card: unknown;
+  signature: string;
+}
+
 export interface NewVersion extends VersionRow {
   meanDelta: Float64Array | null;
+  /** set for lineages made from a shipped model */
+  model?: VersionModelRow | null;
 }
 
 export async function insertVersion(c: SqlClient, v: NewVersion): Promise<void> {
   const m = v.manifest;
+  const model = v.model ?? null;
   await c.query(
-    `INSERT INTO federation_version (lineage_id, version, round_id, weights, sha256, mean_delta, manifest, signature, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
-    [m.lineageId, m.version, m.roundId, float64Bytes(v.weights), m.sha256, v.meanDelta ? float64Bytes(v.meanDelta) : null, JSON.stringify(m), v.signature, new Date(m.createdAt)],
+    `INSERT INTO federation_version (lineage_id, version, round_id, weights, sha256, mean_delta, manifest, signature, created_at, onnx, card, model_signature)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $11::jsonb, $12)`,
+    [
+      m.lineageId, m.version, m.roundId, float64Bytes(v.weights), m.sha256, v.meanDelta ? float64Bytes(v.meanDelta) : null, JSON.stringify(m), v.signature, new Date(m.createdAt),
+      model ? Buffer.from(model.onnx.buffer, model.onnx.byteOffset, model.onnx.byteLength) : null, model ? JSON.stringify(model.card) : null, model?.signature ?? null,
+    ],
   );
+}
+
+/** The ONNX export of a version, or null when the lineage publishes weights only. */
+export async function findVersionModel(c: SqlClient, lineageId: string, version: number): Promise<VersionModelRow | null> {
+  const r = await c.query<{ onnx: unknown; card: unknown; model_signature: string | null }>(
+    'SELECT onnx, card, model_signature FROM federation_version WHERE lineage_id = $1 AND version = $2',
+    [lineageId, version],
+  );
+  const row = r.rows[0];
+  return row && row.onnx !== null && row.card !== null && row.model_signature !== null ? { onnx: byteaOf(row.onnx), card: row.card, signature: row.model_signature } : null;
 }
 
 /** A version of a lineage, the latest when `version` is omitted. */

@@ -40,7 +40,8 @@ export async function startCoordinatorNode(options: CoordinatorNodeOptions): Pro
   app.get(`${FEDERATION_API_PREFIX}/status`, async (req, res, next) => {
     try {
       const federationId = typeof req.query.federation === 'string' ? req.query.federation : undefined;
-      res.json(await coordinator.status(federationId ? { federationId } : {}));
+      const limit = typeof req.query.limit === 'string' && /^\d{1,3}$/.test(req.query.limit) ? Number(req.query.limit) : undefined;
+      res.json(await coordinator.status({ ...(federationId ? { federationId } : {}), ...(limit !== undefined ? { limit } : {}) }));
     } catch (err) {
       next(err);
     }
@@ -58,7 +59,11 @@ export async function startCoordinatorNode(options: CoordinatorNodeOptions): Pro
     try {
       const ended = await coordinator.tick();
       if (ended.length > 0) logger.info({ rounds: ended }, 'rounds ended at their deadline');
-      if (plan) options.onPlan?.(await advancePlan(coordinator, plan, logger));
+      if (plan) {
+        // not `onPlan?.(await advancePlan(...))`: an optional call skips evaluating its argument
+        const progress = await advancePlan(coordinator, plan, logger);
+        options.onPlan?.(progress);
+      }
     } catch (err) {
       logger.error({ err }, 'coordinator tick failed');
     } finally {

@@ -10,7 +10,7 @@
  *   POST /rounds/:id/secagg/shares             SharesUpload       → SecAggAck
  *   POST /rounds/:id/secagg/masked             MaskedSubmission   → SecAggAck
  *   POST /rounds/:id/secagg/unmask             UnmaskResponse     → SecAggAck
- *   POST /lineages/:id/versions/latest         {}                 → VersionResponse (signed)
+ *   POST /lineages/:id/versions/latest         {}                 → VersionResponse (signed; with the ONNX export)
  */
 import { z } from 'zod';
 import { StrategyConfigSchema } from '../strategies/strategy-config.ts';
@@ -139,10 +139,31 @@ export const VersionManifestSchema = z.strictObject({
 });
 export type VersionManifest = z.infer<typeof VersionManifestSchema>;
 
+/** Largest ONNX file a version may carry: the acceptance test's own default limit. */
+export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A version exported for serving (lineages made from a shipped model): the ONNX bytes, the model
+ * card, and the coordinator's Ed25519 signature over (lineage, card version, sha256 of the bytes,
+ * hash of the card), which the site checks against its pinned key before testing the version
+ * (`../rollout/accept-version.ts`).
+ */
+export const VersionModelSchema = z.object({
+  /** the ONNX ModelProto, base64 */
+  onnx: z.string().max(4 * Math.ceil(MAX_MODEL_BYTES / 3)).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64'),
+  /** the model card as the coordinator built it; the site validates it with ModelCardSchema */
+  card: z.record(z.string(), z.unknown()),
+  /** rollout/version-signature.ts, base64 */
+  signature: z.string().max(100),
+});
+export type VersionModel = z.infer<typeof VersionModelSchema>;
+
 export const VersionResponseSchema = z.object({
   manifest: VersionManifestSchema,
   /** the coordinator's Ed25519 signature of the manifest, base64 */
   signature: z.string().max(100),
   weights: float64Base64,
+  /** the version as ONNX with its card, for lineages made from a shipped model; null otherwise */
+  model: VersionModelSchema.nullable().optional(),
 });
 export type VersionResponse = z.infer<typeof VersionResponseSchema>;

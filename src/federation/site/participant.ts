@@ -15,7 +15,7 @@ import { createFederationClient, FederationRequestError, type FetchLike } from '
 import { sha256Hex } from '../protocol/envelope.ts';
 import { decodeFloat64, encodeFloat64, firstNonFinite, float64Bytes } from '../protocol/float-codec.ts';
 import { publicKeyFromBase64 } from '../protocol/identity-keys.ts';
-import { DeclineReceiptSchema, ReceiptSchema, SecAggAckSchema, VersionResponseSchema, WorkResponseSchema, type Receipt, type RoundWorkMessage } from '../protocol/messages.ts';
+import { DeclineReceiptSchema, ReceiptSchema, SecAggAckSchema, VersionResponseSchema, WorkResponseSchema, type Receipt, type RoundWorkMessage, type VersionModel } from '../protocol/messages.ts';
 import { verifyManifest } from '../protocol/version-signature.ts';
 import { plannedSteps, siteLedger } from './site-privacy.ts';
 import { runSecAggStep } from './site-secagg.ts';
@@ -50,11 +50,19 @@ export type PollOutcome =
   | { kind: 'secagg'; roundId: string; stage: 'advertise' | 'share' | 'mask' | 'unmask' }
   | { kind: 'waiting'; roundId: string };
 
+/**
+ * A version as fetched: its verified manifest and weights, and (lineages made from a shipped model)
+ * the ONNX export with its card and signature, which `../rollout/accept-version.ts` verifies and tests.
+ */
+export interface FetchedVersion extends StoredVersion {
+  model: VersionModel | null;
+}
+
 export interface SiteParticipant {
   /** One poll: at most one step of work. */
   pollOnce(): Promise<PollOutcome>;
   /** The newest version of `lineageId` (default: the lineage of the last round seen), verified and stored. */
-  fetchLatestVersion(lineageId?: string): Promise<StoredVersion>;
+  fetchLatestVersion(lineageId?: string): Promise<FetchedVersion>;
   /** The privacy ledger as it stands, or null without a budget. */
   ledger(): Promise<PrivacyLedger | null>;
 }
@@ -175,7 +183,7 @@ export function createSiteParticipant(options: SiteParticipantOptions): SitePart
       if (held && held.manifest.version > manifest.version) throw refuse(`this site already holds version ${held.manifest.version}`);
       const version: StoredVersion = { manifest, signature, weights };
       await store.saveVersion(version);
-      return version;
+      return { ...version, model: body.model ?? null };
     },
 
     ledger: () => ledger.get(),
