@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Bundle, Resource, ResearchStudy } from '@medplum/fhirtypes';
+import type { Bundle, ResearchStudy } from '@medplum/fhirtypes';
 import request from 'supertest';
 import type { Database } from '../../src/storage/port.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import { buildTestApp, gql } from '../helpers/app.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { stageTwoPatient01 } from '../trials/helpers.ts';
 
 const P1 = 'trial-matching/TrialMatching_Patient01.json';
 const REGISTER = `mutation($rs: JSON, $el: JSON) { registerTrial(researchStudy: $rs, eligibility: $el) { id title status } }`;
 const MATCHING = `query($id: ID!) { patient(id: $id) { matchingTrials(includeNotEligible: true) { trial { id } status overall criteria { text result exclusion } } } }`;
-
-/** Patient01 at stage II without its CDK4/6 inhibitors: eligible for PALLAS (tests/trials/match-research-studies.test.ts). */
-function stageTwoPatient(): Bundle {
-  const bundle = structuredClone(fixture<Bundle>(P1));
-  const stageII = { coding: [{ system: 'http://cancerstaging.org', code: '2', display: 'II' }] };
-  for (const e of bundle.entry ?? []) {
-    const r = e.resource as Resource & Record<string, unknown>;
-    if (r.id === 'mCODETrialMatchingTNMClinicalStageGroupExample01') r.valueCodeableConcept = stageII;
-    if (r.resourceType === 'Condition' && Array.isArray(r.stage)) r.stage = [{ summary: stageII }];
-  }
-  bundle.entry = bundle.entry?.filter((e) => !/abemaciclib|ribociclib/.test(JSON.stringify(e.resource)));
-  return bundle;
-}
 
 describe('trials through the API', () => {
   let db: Database;
@@ -37,7 +25,7 @@ describe('trials through the API', () => {
   after(() => db.close());
 
   it('POST /fhir/ResearchStudy/$match answers a searchset with PALLAS for the stage II patient, and stores nothing', async () => {
-    const res = await request(site.app).post('/fhir/ResearchStudy/$match').set('Content-Type', 'application/fhir+json').send(stageTwoPatient());
+    const res = await request(site.app).post('/fhir/ResearchStudy/$match').set('Content-Type', 'application/fhir+json').send(stageTwoPatient01());
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const out = res.body as Bundle<ResearchStudy>;
     assert.equal(out.type, 'searchset');

@@ -12,6 +12,7 @@ import { CRITERION_EXTENSION_URL, MATCH_GRADE_URL, matchResearchStudies } from '
 import { buildTrial } from '../../src/trials/registry/import-research-study.ts';
 import { createMemoryTrialRegistry } from '../../src/trials/registry/trial-registry.ts';
 import { fixture } from '../helpers/fixtures.ts';
+import { stageTwoPatient01 } from './helpers.ts';
 
 const tables = loadCodeTables();
 const summarise = (id: string, resources: Resource[]) => mapClinicalSummary(id, resources, tables);
@@ -150,14 +151,7 @@ describe('$match (CodeX trial matching)', () => {
   });
 
   it('a stage II variant of Patient01 without CDK4/6 inhibitors matches PALLAS as the CodeX service result does', async () => {
-    const bundle = structuredClone(fixture<Bundle>(P1));
-    const stageII = { coding: [{ system: 'http://cancerstaging.org', code: '2', display: 'II' }] };
-    for (const e of bundle.entry ?? []) {
-      const r = e.resource as Resource & Record<string, unknown>;
-      if (r.id === 'mCODETrialMatchingTNMClinicalStageGroupExample01') r.valueCodeableConcept = stageII;
-      if (r.resourceType === 'Condition' && Array.isArray(r.stage)) r.stage = [{ summary: stageII }];
-    }
-    bundle.entry = bundle.entry?.filter((e) => !/abemaciclib|ribociclib/.test(JSON.stringify(e.resource)));
+    const bundle = stageTwoPatient01();
     const out = await matchResearchStudies(bundle, registry, options);
     const entry = out.entry?.find((e) => nctOf(e) === 'NCT02513394');
     assert.ok(entry, 'PALLAS matched');
