@@ -26,6 +26,8 @@ export async function startSite(config: Config, logger: Logger): Promise<Running
     db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
     const running = (site = createApp({ config, db, logger }));
     const models = await loadShippedModels(running.models);
+    // a damaged evidence file stops the start, not the first oncologist's query
+    void running.therapy.knowledgeBase;
     logger.info({ models: models.map((m) => `${m.name}@${m.version}`) }, 'models loaded');
     const refreshed = await running.clinical.refreshStaleSummaries();
     if (refreshed > 0) logger.info({ refreshed }, 'clinical summaries refreshed for the current mapper');

@@ -42,11 +42,15 @@ export function responseRegimenOf(regimen: Regimen): string | undefined {
 
 /** Therapy suggestions for a patient: CIViC evidence tiered for the patient's tumour, ranked with the response model. */
 export function createTherapyService(options: TherapyServiceOptions): TherapyService {
-  // loaded (and checked against its checksums) once, when the site starts
-  const kb = options.knowledgeBase ?? loadTherapyKnowledgeBase();
+  // read and checked against its checksums once, on first use; a serving site touches it at start-up
+  let loaded = options.knowledgeBase;
+  const knowledgeBase = () => (loaded ??= loadTherapyKnowledgeBase());
   return {
-    knowledgeBase: kb,
+    get knowledgeBase() {
+      return knowledgeBase();
+    },
     async suggest(patientId) {
+      const kb = knowledgeBase();
       const [stored] = await options.clinical.summaries([patientId]);
       const cancer = stored?.summary.primaryCancer;
       const base = { knowledgeBase: kb.version, modelVersion: null, sequenced: false, suggestions: [] };
