@@ -18,7 +18,14 @@ import { createEquityService, type EquityService } from './equity/equity-service
 import { createOutcomesService, type OutcomesService } from './outcomes/outcomes-service.ts';
 import { createTherapyService, type TherapyService } from './therapy/therapy-service.ts';
 import { createTrialService, type TrialService } from './trials/trial-service.ts';
+import { createSiteFederationService, type SiteFederationService } from './federation/site/federation-view.ts';
 import { createGraphqlHandler } from './graphql/yoga.ts';
+import { AuditRecorder } from './audit/audit-recorder.ts';
+import { AUDIT_SUCCESS } from './audit/build-audit-event.ts';
+import { CDS_HOOKS_PATH, cdsHooksDepsFromSite, createCdsHooksRouter, loadCdsHooksConfig, type CdsAuditRecord, type CdsHooksConfig } from './cds-hooks/index.ts';
+import { createHttpHardening, loadHardeningConfig, type HardeningConfig } from './http-hardening/index.ts';
+import { authenticate, checkAuthConfig, createSiteAuth, requireAuth, requirements, type AuthConfig, type SiteAuth, type TokenVerifier } from './auth/index.ts';
+import { pseudonymSecret } from './trials/cohort/site-secret.ts';
 import type { Logger } from './logging/logger.ts';
 import type { Database } from './storage/port.ts';
 
@@ -26,10 +33,23 @@ export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /** authentication settings (checkAuthConfig); default: development settings for the configured address */
+  auth?: AuthConfig;
+  /** CDS Hooks settings (loadCdsHooksConfig); default: this address, no EHR trusted yet */
+  cds?: CdsHooksConfig;
+  /** limits, rate limits, CORS and headers (loadHardeningConfig); default: the built-in limits, no CORS origin */
+  hardening?: HardeningConfig;
+  /** keep the site key as a file in this PGlite data directory (so the CLI can mint tokens while the site runs) */
+  keyDir?: string;
 }
 
 export interface Site extends Services {
   app: Express;
+  /** the site's key, token endpoint and verifier; `auth.mintToken` makes local tokens */
+  auth: SiteAuth;
+  /** the hash-chained audit log every patient access is written to */
+  audit: AuditRecorder;
+  authConfig: AuthConfig;
 }
 
 export interface Services {
@@ -46,6 +66,8 @@ export interface Services {
   equity: EquityService;
   therapy: TherapyService;
   trials: TrialService;
+  /** the federated training this node takes part in, as its own store records it */
+  federation: SiteFederationService;
 }
 
 /** Wires the domain services to one Database and logger. */
@@ -89,6 +111,7 @@ export function createServices(deps: AppDeps): Services {
     outcomes: createOutcomesService({ db: deps.db, clinical, logger: deps.logger }),
     equity: createEquityService({ clinical, genomics, models, consent }),
     therapy: createTherapyService({ clinical, genomics, response, responseAvailable: () => models.has(RESPONSE_MODEL) }),
+    federation: createSiteFederationService({ db: deps.db }),
     trials: createTrialService({
       db: deps.db,
       clinical,
@@ -108,6 +131,10 @@ export function createApp(deps: AppDeps): Site {
   const { config, db, logger } = deps;
   const services = createServices(deps);
   const { clinical } = services;
+  const authConfig = deps.auth ?? checkAuthConfig({}, config);
+  const auth = createSiteAuth({ db, auth: authConfig, logger, ...(deps.keyDir !== undefined ? { keyDir: deps.keyDir } : {}) });
+  const audit = new AuditRecorder(db, { source: { site: config.siteId, observer: authConfig.issuer } });
+  const pseudonymKey = async () => pseudonymSecret(await auth.siteKey());
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -119,6 +146,12 @@ export function createApp(deps: AppDeps): Site {
     res.setHeader('X-Request-Id', id);
     next();
   });
+
+  const graphiql = config.env !== 'production';
+  const hardening = createHttpHardening({ config: deps.hardening ?? loadHardeningConfig({}), graphiql, logger });
+  app.use(hardening.securityHeaders);
+  // preflights never need a token
+  app.use(hardening.cors);
 
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -134,14 +167,28 @@ export function createApp(deps: AppDeps): Site {
     }
   });
 
-  const yoga = createGraphqlHandler({ ...services, logger, graphiql: config.env !== 'production', maxUploadBytes: config.limits.maxUploadBytes });
+  // the caller of every request, when it sent a token (CDS Hooks verifies the EHR's own JWTs instead),
+  // then the per-client rate limit, which counts by that caller
+  const authenticateCaller = authenticate(auth.verifier);
+  app.use((req, res, next) => (req.path.startsWith(CDS_HOOKS_PATH) ? next() : authenticateCaller(req, res, next)));
+  app.use(hardening.rateLimit);
+
+  // token endpoint and discovery first: they are public, and /fhir/.well-known must not reach the FHIR router
+  app.use(auth.tokenRouter);
+
+  const yoga = createGraphqlHandler({ ...services, logger, audit, pseudonymKey, graphiql, plugins: hardening.graphqlPlugins, maxUploadBytes: config.limits.maxUploadBytes });
   app.use(
     yoga.graphqlEndpoint,
+    // the token is checked before the body is read; only the GraphiQL page itself is open
+    graphqlGate(auth.verifier, graphiql),
     express.json({ limit: config.limits.maxBodyBytes, type: ['application/json', 'application/graphql+json'] }),
     // yoga is itself a node request listener; express hands it (req, res) as its server context
     yoga as unknown as RequestHandler,
   );
-  app.use('/fhir', createFhirRouter({ clinical, logger, maxBodyBytes: config.limits.maxBodyBytes, matchResearchStudies: (bundle) => services.trials.matchResearchStudies(bundle) }));
+  // CDS Hooks verifies the EHR's own JWTs (not this site's tokens) and parses its own bodies
+  const cds = deps.cds ?? loadCdsHooksConfig({}, { publicBaseUrl: authConfig.issuer }, config.env);
+  app.use(CDS_HOOKS_PATH, createCdsHooksRouter(cdsHooksDepsFromSite(services, { db, logger, config: cds, audit: cdsAudit(audit) })));
+  app.use('/fhir', createFhirRouter({ clinical, logger, db, audit, verifier: auth.verifier, maxBodyBytes: config.limits.maxBodyBytes, matchResearchStudies: (bundle) => services.trials.matchResearchStudies(bundle) }));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const domain = fromBodyParser(err) ?? err;
@@ -152,5 +199,34 @@ export function createApp(deps: AppDeps): Site {
     logger.error({ err }, 'unexpected http error');
     res.status(500).json({ errors: [{ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
   });
-  return { app, ...services };
+  return { app, ...services, auth, audit, authConfig };
+}
+
+/** A CDS Hooks call as a BALP audit event: the EHR is the client, the hook instance the query. */
+function cdsAudit(recorder: AuditRecorder): (record: CdsAuditRecord) => Promise<void> {
+  return async (r) => {
+    await recorder.record(
+      { requestId: r.requestId, clientId: r.client ?? 'unauthenticated-ehr', ...(r.userId ? { userId: r.userId } : {}), role: 'ehr' },
+      { channel: 'cds-hooks', name: r.serviceId, interaction: 'operation', query: `hook=${r.hook}` },
+      [r.patientId],
+      r.outcome === 'success' ? AUDIT_SUCCESS : { code: 4, description: 'CDS_HOOK_FAILED' },
+    );
+  };
+}
+
+/** GET of the GraphiQL page (a browser asking for HTML, no operation in the URL). */
+function isGraphiqlPage(req: Request): boolean {
+  return req.method === 'GET' && req.query.query === undefined && (req.get('accept') ?? '').includes('text/html');
+}
+
+/** Every GraphQL request needs a verified caller; each field then checks its own requirement. */
+function graphqlGate(verifier: TokenVerifier, graphiql: boolean): RequestHandler {
+  const gate = requireAuth(verifier, requirements['POST /graphql']);
+  return (req, res, next) => {
+    if (graphiql && isGraphiqlPage(req)) {
+      next();
+      return;
+    }
+    gate(req, res, next);
+  };
 }

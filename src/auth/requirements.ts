@@ -107,6 +107,10 @@ export const requirements = {
   'Query.equityReport': entry('Query.equityReport', { roles: ['clinician', 'admin'], needs: [], patient: NONE }),
   // trial definitions only: titles, status and eligibility trees, no patient data
   'Query.trials': entry('Query.trials', { roles: ['ehr', 'clinician', 'trial-matcher', 'admin'], needs: [read('ResearchStudy')], patient: NONE }),
+  // trial → patients: pseudonyms keyed to the caller, counts below 11 suppressed (the de-identified cohort API)
+  'Query.eligiblePatients': entry('Query.eligiblePatients', { roles: ['trial-matcher', 'clinician'], needs: [read('ResearchStudy')], patient: MANY }),
+  // the site's part in federated training: rounds, sites, privacy spent; no patient data
+  'Query.federation': entry('Query.federation', { roles: ['clinician', 'coordinator', 'admin'], needs: [], patient: NONE }),
   'Mutation.registerTrial': entry('Mutation.registerTrial', { roles: ['trial-matcher', 'admin'], needs: [{ resourceType: 'ResearchStudy', interaction: 'c' }], patient: NONE }),
   'POST /fhir/ResearchStudy/$match': entry('POST /fhir/ResearchStudy/$match', { roles: ['ehr', 'clinician'], needs: [read('ResearchStudy')], patient: NONE }),
   'Mutation.importFhirBundle': entry('Mutation.importFhirBundle', { roles: ['ehr', 'lab'], needs: (a) => importNeeds(a.bundle), patient: MANY }),
@@ -143,6 +147,7 @@ export const requirements = {
   // REST (src/fhir-api/fhir-router.ts, src/app.ts, src/auth/token-endpoint.ts)
   'POST /fhir': entry('POST /fhir', { roles: ['ehr', 'lab'], needs: (a) => importNeeds(a.body), patient: MANY }),
   'GET /fhir/:type/:id': entry('GET /fhir/:type/:id', { roles: READERS, needs: (a) => [read(typeArgument(a.type), 'r')], patient: { kind: 'resource' } }),
+  'GET /fhir/AuditEvent': entry('GET /fhir/AuditEvent', { roles: ['admin'], needs: [read('AuditEvent')], patient: NONE }),
   'GET /fhir/metadata': open('GET /fhir/metadata'),
   'GET /health': open('GET /health'),
   'GET /ready': open('GET /ready'),
@@ -159,12 +164,8 @@ export type OperationName = keyof typeof requirements;
  * the operation's own name (`{ ...requirementPresets.cohort, operation: 'Query.trialCohort' }`).
  */
 export const requirementPresets = {
-  /** the de-identified cohort API (counts suppressed below 11): the only thing trial matchers see */
-  cohort: entry('cohort', { roles: ['trial-matcher', 'clinician'], needs: [read('ResearchStudy')], patient: NONE }),
   /** the federation API (rounds, updates, model versions) */
   federation: entry('federation', { roles: ['coordinator'], needs: [], patient: NONE }),
-  /** searching the audit log as FHIR AuditEvent */
-  auditSearch: entry('GET /fhir/AuditEvent', { roles: ['admin'], needs: [read('AuditEvent')], patient: NONE }),
 } as const satisfies Record<string, Requirement>;
 
 const ROOT = /^(Query|Mutation|Subscription)\.|^(GET|POST|PUT|PATCH|DELETE) \//;

@@ -40,11 +40,11 @@ export const ROLE_POLICIES: Record<Role, RolePolicy> = {
   },
   clinician: {
     description: 'an oncologist: reads patients and decision support, records consent withdrawal, queries cohorts',
-    defaultScopes: 'user/*.rs user/Consent.c user/ResearchStudy.rs',
+    defaultScopes: 'user/*.rs user/Consent.c user/Observation.cu user/MedicationStatement.cu user/Patient.u',
   },
   'trial-matcher': {
     description: 'a trial-matching service: the de-identified cohort API only',
-    defaultScopes: 'system/ResearchStudy.rs',
+    defaultScopes: 'system/ResearchStudy.crs',
   },
   lab: {
     description: 'a lab or pathology system: imports variant calls, tiles and lab FHIR resources; reads nothing',
@@ -56,6 +56,6 @@ export const ROLE_POLICIES: Record<Role, RolePolicy> = {
   },
   admin: {
     description: 'the site administrator: models, audit log, clients and consent; no clinical reads',
-    defaultScopes: 'system/AuditEvent.rs system/Consent.c',
+    defaultScopes: 'system/AuditEvent.rs system/Consent.c system/ResearchStudy.crs',
   },
 };

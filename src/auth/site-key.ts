@@ -25,7 +25,7 @@ interface KeyRow {
 }
 
 async function toSiteKey(row: KeyRow): Promise<SiteKey> {
-  const privateKey = (await importJWK(row.private_jwk, SITE_KEY_ALG)) as CryptoKey;
+  const privateKey = (await importJWK(row.private_jwk, SITE_KEY_ALG, { extractable: true })) as CryptoKey;
   return { kid: row.kid, alg: SITE_KEY_ALG, privateKey, publicJwk: row.public_jwk, jwks: { keys: [row.public_jwk] } };
 }
 

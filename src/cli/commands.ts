@@ -72,6 +72,11 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   io.out(`  Health:   ${site.url}/health  ${site.url}/ready`);
   const models = site.models.active();
   if (models.length > 0) io.out(`  Models:   ${models.map((m) => `${m.name}@${m.version}${m.training.synthetic ? ' (synthetic training data)' : ''}`).join(', ')}`);
+  if (site.authConfig.printDevelopmentToken) {
+    const dev = await site.auth.mintToken({ role: 'clinician', ttlSeconds: 3600 });
+    io.out(`  Token:    a clinician token for development, valid until ${dev.expiresAt.toISOString()} (sangam auth token --role ROLE for others):`);
+    io.out(`            Authorization: Bearer ${dev.token}`);
+  }
   if (participant) io.out(`  Federation: ${options.federation} at ${options.coordinator} as site ${options.site} (public key ${participant.publicKey})`);
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { badInput } from '../errors/domain-error.ts';
-import { createCoordinator } from '../federation/coordinator/index.ts';
+import { createCoordinator, type OpenRoundOptions } from '../federation/coordinator/index.ts';
 import { createLineageFromModel, parseRoundPlan, readShippedModel, startCoordinatorNode, type PlanProgress, type RoundPlan } from '../federation/node/index.ts';
 import { intIn } from './cohort-command.ts';
 import type { Output } from './commands.ts';
@@ -72,29 +72,57 @@ export function planFromFlags(flags: PlanFlags): RoundPlan | undefined {
   }
   if (flags.rounds === undefined) return undefined;
   if (!flags.federation || !flags.lineage) throw badInput('a plan given by flags needs --federation and --lineage');
+  return parseRoundPlan({
+    federationId: flags.federation,
+    lineageId: flags.lineage,
+    rounds: flags.rounds,
+    ...(flags.maxFailures !== undefined ? { maxFailures: flags.maxFailures } : {}),
+    round: roundFromFlags(flags),
+  });
+}
+
+/** One round's settings from the flags `serve` and `open-round` share (validated by the coordinator). */
+export function roundFromFlags(flags: Omit<PlanFlags, 'plan' | 'rounds' | 'maxFailures'>): Record<string, unknown> {
   if ((flags.dpNoise === undefined) !== (flags.dpClip === undefined)) throw badInput('differential privacy needs both --dp-noise and --dp-clip');
+  if (flags.secagg && flags.maxExamples === undefined) throw badInput('--secagg needs --max-examples: it scales each site\'s weight into the masked sum');
+  if (!(flags.deadline > 0)) throw badInput('--deadline must be a positive number of seconds');
   const strategy = {
     name: flags.strategy,
     ...(flags.mu !== undefined ? { mu: flags.mu } : {}),
     ...(flags.serverLr !== undefined ? { serverLr: flags.serverLr } : {}),
     ...(flags.secagg ? { secureAggregation: true } : {}),
   };
-  return parseRoundPlan({
-    federationId: flags.federation,
-    lineageId: flags.lineage,
-    rounds: flags.rounds,
-    ...(flags.maxFailures !== undefined ? { maxFailures: flags.maxFailures } : {}),
-    round: {
-      strategy,
-      localSteps: flags.localSteps,
-      learningRate: flags.lr,
-      batchSize: flags.batch,
-      quorum: flags.quorum,
-      ...(flags.target !== undefined ? { target: flags.target } : {}),
-      durationMs: Math.round(flags.deadline * 1000),
-      dp: flags.dpNoise !== undefined ? { noiseMultiplier: flags.dpNoise, clipNorm: flags.dpClip } : null,
-      ...(flags.maxExamples !== undefined ? { maxNumExamples: flags.maxExamples } : {}),
-    },
+  return {
+    strategy,
+    localSteps: flags.localSteps,
+    learningRate: flags.lr,
+    batchSize: flags.batch,
+    quorum: flags.quorum,
+    ...(flags.target !== undefined ? { target: flags.target } : {}),
+    durationMs: Math.round(flags.deadline * 1000),
+    dp: flags.dpNoise !== undefined ? { noiseMultiplier: flags.dpNoise, clipNorm: flags.dpClip } : null,
+    ...(flags.maxExamples !== undefined ? { maxNumExamples: flags.maxExamples } : {}),
+  };
+}
+
+export interface OpenRoundFlags extends CoordinatorStoreOptions, Omit<PlanFlags, 'plan' | 'rounds' | 'maxFailures' | 'federation' | 'lineage'> {
+  federation: string;
+  lineage: string;
+  roundId?: string;
+}
+
+/**
+ * `sangam coordinator open-round`: opens one round now (the settings checked by the coordinator's
+ * OpenRoundOptionsSchema) and prints its id, invited sites, quorum and deadline. The sites pick it
+ * up on their next poll once a coordinator serves the store.
+ */
+export async function openRoundCommand(flags: OpenRoundFlags, io: Output): Promise<void> {
+  const settings = roundFromFlags(flags);
+  await withCoordinator(flags, 'open-round', async (c) => {
+    const round = await c.openRound({ federationId: flags.federation, lineageId: flags.lineage, ...(flags.roundId ? { roundId: flags.roundId } : {}), ...settings } as OpenRoundOptions);
+    io.out(`Round ${round.id} opened for ${round.lineageId} in ${round.federationId} from version ${round.baseVersion}.`);
+    io.out(`  strategy ${round.strategy.name}${round.secagg ? ' with secure aggregation' : ''}; ${round.localSteps} local steps, lr ${round.learningRate}, batch ${round.batchSize}${round.dp ? `; DP-SGD σ ${round.dp.noiseMultiplier}, C ${round.dp.clipNorm}` : ''}`);
+    io.out(`  invited ${round.invited.length} site(s): ${round.invited.join(', ')}; quorum ${round.quorum}, target ${round.target}; deadline ${new Date(round.deadline).toISOString()}`);
   });
 }
 
@@ -160,6 +188,24 @@ async function serve(opts: CoordinatorStoreOptions & PlanFlags & { port: number;
   if (plan) io.out(`  Plan:       ${plan.rounds} round(s) of ${plan.lineageId} in ${plan.federationId} (${(plan.round.strategy as { name?: string }).name ?? 'strategy'})`);
 }
 
+/** The options of one round, shared by `serve` (its plan) and `open-round`. */
+function roundOptions(cmd: Command): Command {
+  return cmd
+    .option('--strategy <name>', 'fedavg, fedprox, fedadagrad, fedadam, fedyogi, median or trimmed-mean', 'fedavg')
+    .option('--mu <x>', 'FedProx proximal weight', float('--mu'))
+    .option('--server-lr <x>', 'server learning rate', float('--server-lr'))
+    .option('--secagg', 'secure aggregation (needs --max-examples)')
+    .option('--local-steps <n>', 'local SGD steps per round', intIn(1, 1_000_000), 10)
+    .option('--lr <x>', 'local learning rate', float('--lr'), 0.05)
+    .option('--batch <n>', 'local batch size', intIn(1, 1_000_000), 16)
+    .option('--quorum <n>', 'fewest updates a round needs', intIn(1, 10_000), 2)
+    .option('--target <n>', 'updates after which a round closes early (default: the quorum)', intIn(1, 10_000))
+    .option('--deadline <seconds>', 'how long a round stays open', float('--deadline'), 600)
+    .option('--dp-noise <sigma>', 'DP-SGD noise multiplier σ', float('--dp-noise'))
+    .option('--dp-clip <c>', 'DP-SGD per-example clipping norm C', float('--dp-clip'))
+    .option('--max-examples <n>', "cap on a site's example count (secure aggregation's weight scale)", intIn(1, 100_000_000));
+}
+
 /** The `coordinator` command and its subcommands. */
 export function coordinatorCommand(io: Output): Command {
   const coordinator = new Command('coordinator').description('run a federation coordinator: sites, lineages and rounds');
@@ -208,7 +254,18 @@ export function coordinatorCommand(io: Output): Command {
     }),
   );
 
-  storeOptions(
+  roundOptions(
+    storeOptions(
+      coordinator
+        .command('open-round')
+        .description('open one round of a lineage now; sites pick it up when they next poll')
+        .requiredOption('--federation <id>', 'the federation id')
+        .requiredOption('--lineage <id>', 'the lineage to train')
+        .option('--round-id <id>', 'the round id (default: a new UUID)'),
+    ),
+  ).action((opts: OpenRoundFlags) => openRoundCommand(opts, io));
+
+  roundOptions(storeOptions(
     coordinator
       .command('serve')
       .description('run the coordinator until SIGTERM; with --plan or --rounds it opens rounds by itself')
@@ -218,22 +275,9 @@ export function coordinatorCommand(io: Output): Command {
       .option('--federation <id>', 'the federation the plan trains (with --rounds)')
       .option('--lineage <id>', 'the lineage the plan trains (with --rounds)')
       .option('--rounds <n>', 'rounds to run', intIn(1, 10_000))
-      .option('--strategy <name>', 'fedavg, fedprox, fedadagrad, fedadam, fedyogi, median or trimmed-mean', 'fedavg')
-      .option('--mu <x>', 'FedProx proximal weight', float('--mu'))
-      .option('--server-lr <x>', 'server learning rate', float('--server-lr'))
-      .option('--secagg', 'secure aggregation (needs --max-examples)')
-      .option('--local-steps <n>', 'local SGD steps per round', intIn(1, 1_000_000), 10)
-      .option('--lr <x>', 'local learning rate', float('--lr'), 0.05)
-      .option('--batch <n>', 'local batch size', intIn(1, 1_000_000), 16)
-      .option('--quorum <n>', 'fewest updates a round needs', intIn(1, 10_000), 2)
-      .option('--target <n>', 'updates after which a round closes early (default: the quorum)', intIn(1, 10_000))
-      .option('--deadline <seconds>', 'how long a round stays open', float('--deadline'), 600)
-      .option('--dp-noise <sigma>', 'DP-SGD noise multiplier σ', float('--dp-noise'))
-      .option('--dp-clip <c>', 'DP-SGD per-example clipping norm C', float('--dp-clip'))
-      .option('--max-examples <n>', 'cap on a site\'s example count (secure aggregation\'s weight scale)', intIn(1, 100_000_000))
       .option('--max-failures <n>', 'failed rounds after which the plan stops', intIn(0, 1000))
       .addOption(new Option('--tick-ms <ms>', 'how often deadlines and the plan are checked').argParser(intIn(50, 3_600_000)).hideHelp()),
-  ).action((opts) => serve(opts, io));
+  )).action((opts) => serve(opts, io));
 
   return coordinator;
 }

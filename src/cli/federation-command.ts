@@ -86,7 +86,7 @@ export function formatStatus(status: CoordinatorStatus): string[] {
       r.resultVersion === null ? `${r.baseVersion}→` : `${r.baseVersion}→${r.resultVersion}`,
       time(r.openedAt),
       r.closedAt ? time(r.closedAt) : `by ${time(r.deadline)}`,
-      r.failure ?? '',
+      [r.failure, ...(r.declines ?? []).map((d) => `${d.siteId} declined: ${d.reason}`)].filter(Boolean).join('; '),
     ]),
   );
   const sites = formatTable(

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/config.ts';
 import { auditVerifyCliCommand } from './audit-command.ts';
+import { authTokenCommand, registerClientCommand, removeClientCommand } from './auth-command.ts';
+import { outcomesRecordCommand, reportEquityCommand, therapySuggestCommand, trialsEligibleCommand, trialsMatchCommand, trialsRegisterCommand } from './decision-commands.ts';
 import { cohortGenerateCommand, intIn } from './cohort-command.ts';
 import { importFhirCommand, printError, serveCommand, syncCommand, type Output } from './commands.ts';
 import { importVcfCommand } from './vcf-command.ts';
@@ -122,12 +124,97 @@ export function buildCli(): Command {
     .action(async (opts) => {
       process.exitCode = await auditVerifyCliCommand(opts, io);
     });
+  const report = program.command('report').description("the site's reports");
+  report
+    .command('equity')
+    .description("current models' metrics per population group, sex, age band and cancer type, and each group's representation")
+    .option('--as-of <time>', 'labels and consent as of this date or time (default now)')
+    .option('--min-subgroup <n>', 'suppress the metrics of smaller groups (default 20)')
+    .option('--svg <file>', 'also write the chart as SVG')
+    .option('--png <file>', 'also write the chart as PNG')
+    .option('--json', 'print the report as JSON instead of a table')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((opts) => reportEquityCommand(opts, io));
+  program
+    .command('therapy')
+    .description('therapy suggestions with CIViC evidence')
+    .command('suggest <patientId>')
+    .description("tiered suggestions for a patient's stored variants, ranked with the response model, with resistance warnings")
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((patientId: string, opts) => therapySuggestCommand(patientId, opts, io));
+  const trials = program.command('trials').description('the trial registry and matching, both ways');
+  trials
+    .command('register')
+    .description('register (or replace) a trial from a FHIR ResearchStudy and/or a CTML-like eligibility document')
+    .option('--research-study <file>', 'a FHIR ResearchStudy (JSON)')
+    .option('--eligibility <file>', 'a CTML-like eligibility document (JSON)')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((opts) => trialsRegisterCommand(opts, io));
+  trials
+    .command('match <patientId>')
+    .description("the registered trials for one patient, criterion by criterion (MET, NOT_MET, UNKNOWN)")
+    .option('--all', 'also list trials the patient is not eligible for')
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((patientId: string, opts) => trialsMatchCommand(patientId, opts, io));
+  trials
+    .command('eligible <trialId>')
+    .description("a trial's eligible patients as a trial matcher sees them: pseudonyms, counts below 11 suppressed, representation")
+    .requiredOption('--matcher <clientId>', 'the trial matcher (its OAuth client id) the pseudonyms are keyed to')
+    .option('--first <n>', 'page size, at most 500 (default 100)')
+    .option('--after <cursor>', 'the cursor a previous page printed')
+    .option('--json', 'print JSON')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((trialId: string, opts) => trialsEligibleCommand(trialId, opts, io));
+  program
+    .command('outcomes')
+    .description('treatment outcomes, the labels of the next federated round')
+    .command('record <file>')
+    .description('record one line of therapy from a JSON file shaped like the GraphQL OutcomeInput; impossible timelines are refused')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((file: string, opts) => outcomesRecordCommand(file, opts, io));
+  const auth = program.command('auth').description("the site's own tokens, for local use and tests");
+  auth
+    .command('token')
+    .description("print a short-lived access token signed by the site's key (only the token goes to stdout)")
+    .requiredOption('--role <role>', 'ehr, clinician, trial-matcher, lab, coordinator or admin')
+    .option('--patient <id>', 'a patient-context token, held to this one patient')
+    .option('--scopes <scopes>', "SMART scopes (default: the role's)")
+    .option('--ttl <seconds>', 'lifetime, at most 3600 (default 900)')
+    .option('--url <url>', "the site's address, when its data directory does not record it")
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((opts) => authTokenCommand(opts, io));
+  auth
+    .command('register-client')
+    .description('register a SMART Backend Services client (an EHR, lab or trial matcher) by its public keys')
+    .requiredOption('--client-id <id>', 'the client_id it will use in its assertions')
+    .requiredOption('--role <role>', 'ehr, clinician, trial-matcher, lab, coordinator or admin')
+    .requiredOption('--scopes <scopes>', 'the most it may be granted, e.g. "system/Patient.rs system/Observation.rs"')
+    .option('--jwks-uri <url>', 'where its public JWK Set is published (https; loopback http for tests)')
+    .option('--jwks <file>', 'its public JWK Set as a file')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((opts) => registerClientCommand(opts, io));
+  auth
+    .command('remove-client <clientId>')
+    .description('remove a registered client: it can get no new token')
+    .addOption(dataDirOption())
+    .addOption(databaseUrlOption())
+    .action((clientId: string, opts) => removeClientCommand(clientId, opts, io));
   program.addCommand(coordinatorCommand(io));
   program.addCommand(siteCommand(io));
   program.addCommand(federationCommand(io));
   program
     .command('federate')
-    .description('federated training in one process, for benchmarks and reproduction')
+    .description('federated training simulations, for benchmarks and reproduction')
     .command('simulate')
     .description("run a whole federation on FLamby's Fed-TCGA-BRCA or Fed-Heart-Disease, or the synthetic cohort; every option defaults to the reported setting")
     .requiredOption('--dataset <name>', 'tcga-brca, heart or synthetic')
@@ -142,7 +229,7 @@ export function buildCli(): Command {
     .option('--dp-epsilon <e>', 'per-patient DP-SGD at every site with this ε target (heart, synthetic)')
     .option('--dp-delta <d>')
     .option('--secagg', 'aggregate through secure aggregation')
-    .option('--transport <t>', 'inproc (the only one for simulations)', 'inproc')
+    .option('--transport <t>', 'inproc (one process) or http (a coordinator and site participants over loopback HTTP, signed envelopes)', 'inproc')
     .option('--json', 'print the result object as the last line')
     .action((opts) => simulateCommand(opts, io));
   return program;

@@ -40,13 +40,16 @@ function line(result: SimulationResult): string[] {
 }
 
 /**
- * `sangam federate simulate`: a whole federation in one process on a public or synthetic dataset,
- * each site training on its own rows only. With `--json` the last line is the result object.
+ * `sangam federate simulate`: a whole federation on a public or synthetic dataset, each site
+ * training on its own rows only; in one process (`--transport inproc`), or through a real
+ * coordinator and signed site participants over loopback HTTP (`--transport http`). With `--json`
+ * the last line is the result object.
  */
 export async function simulateCommand(options: SimulateCliOptions, io: Output): Promise<void> {
-  if (options.transport && options.transport !== 'inproc') {
-    throw badInput(`--transport ${options.transport}: simulations run in process; run a federation over HTTP with \`sangam coordinator serve\` and \`sangam site join\``, [
-      { expression: 'transport', message: 'only inproc is available for simulate' },
+  const transport = options.transport ?? 'inproc';
+  if (transport !== 'inproc' && transport !== 'http') {
+    throw badInput(`--transport ${transport}: a simulation runs in process (inproc) or through a coordinator and sites over loopback HTTP (http)`, [
+      { expression: 'transport', message: 'must be inproc or http' },
     ]);
   }
   const result = await simulateFederation({
@@ -64,6 +67,7 @@ export async function simulateCommand(options: SimulateCliOptions, io: Output): 
       dpDelta: number('dp-delta', options.dpDelta),
     }),
     ...(options.secagg ? { secagg: true } : {}),
+    transport,
   });
   if (options.json) {
     io.out(JSON.stringify(result));

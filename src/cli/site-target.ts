@@ -9,6 +9,8 @@ import { badInput, DomainError, ErrorCode, type InputIssue } from '../errors/dom
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { acquireLock, readLock } from '../storage/data-dir-lock.ts';
 import { openDatabase } from '../storage/open-database.ts';
+import type { Role } from '../auth/roles.ts';
+import { mintSiteToken } from './auth-command.ts';
 
 /** Where a data-changing CLI command sends its work: a running site's API, or the store itself. */
 export interface SiteTarget {
@@ -99,15 +101,25 @@ async function post(url: string, init: RequestInit): Promise<Response> {
   }
 }
 
-/** Talks to a running site through its GraphQL API (`importFhirBundle`). */
-export function remoteTarget(baseUrl: string): SiteTarget {
+/** The Authorization header for a call as `role`, or none. */
+export type TokenSource = (role: Role) => Promise<string | undefined>;
+
+/**
+ * Talks to a running site through its GraphQL API (`importFhirBundle`), with a token for each
+ * call: an `ehr` one for Bundles, a `lab` one for VCFs and tiles.
+ */
+export function remoteTarget(baseUrl: string, tokenFor: TokenSource = async () => undefined): SiteTarget {
   const base = baseUrl.replace(/\/+$/, '');
+  const auth = async (role: Role): Promise<Record<string, string>> => {
+    const token = await tokenFor(role);
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
   return {
     description: `site at ${base}`,
     async importBundle(json) {
       const res = await post(`${base}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(await auth('ehr')) },
         body: JSON.stringify({ query: IMPORT_MUTATION, variables: { bundle: json } }),
       });
       return answerOf<ImportResult>(res, 'importFhirBundle');
@@ -120,7 +132,7 @@ export function remoteTarget(baseUrl: string): SiteTarget {
         form.set('operations', JSON.stringify({ query: IMPORT_TILES_MUTATION, variables: { ...request, files: batch.map(() => null) } }));
         form.set('map', JSON.stringify(Object.fromEntries(batch.map((_, i) => [String(i), [`variables.files.${i}`]]))));
         for (const [i, f] of batch.entries()) form.set(String(i), await openAsBlob(f), basename(f));
-        const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1' }, body: form });
+        const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1', ...(await auth('lab')) }, body: form });
         results.push(await answerOf<TileImportSummary>(res, 'importTiles'));
         onProgress?.(start + batch.length);
       }
@@ -134,7 +146,7 @@ export function remoteTarget(baseUrl: string): SiteTarget {
       form.set('operations', JSON.stringify({ query: IMPORT_VARIANTS_MUTATION, variables }));
       form.set('map', JSON.stringify({ 0: ['variables.file'] }));
       form.set('0', await openAsBlob(file), basename(file));
-      const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1' }, body: form });
+      const res = await post(`${base}/graphql`, { method: 'POST', headers: { accept: 'application/graphql-response+json', 'graphql-require-preflight': '1', ...(await auth('lab')) }, body: form });
       return answerOf<VariantImportSummary>(res, 'importVariants');
     },
     close: async () => undefined,
@@ -198,14 +210,18 @@ export async function localTarget(config: Config, logger: Logger): Promise<SiteT
 export async function openTarget(options: TargetOptions, log: (line: string) => void): Promise<SiteTarget> {
   if (options.url) {
     if (!/^https?:\/\//.test(options.url)) throw badInput(`--url must be an http(s) URL, got ${options.url}`);
-    return remoteTarget(options.url);
+    // a site elsewhere: the caller brings a token (SANGAM_TOKEN), as any other client would
+    const token = process.env.SANGAM_TOKEN;
+    return remoteTarget(options.url, async () => token || undefined);
   }
   const config = loadConfig(process.env, { dataDir: options.dataDir, databaseUrl: options.databaseUrl, logLevel: 'warn' });
   if (!config.databaseUrl) {
     const holder = readLock(config.dataDir);
     if (holder?.url) {
       log(`a site (pid ${holder.pid}) holds ${config.dataDir}; sending through its API at ${holder.url}`);
-      return remoteTarget(holder.url);
+      // the same machine and data directory: the CLI signs short-lived tokens with the site's key file
+      const url = holder.url;
+      return remoteTarget(url, async (role) => (await mintSiteToken(config, { role, url, ttlSeconds: 300 })).token);
     }
   }
   return localTarget(config, createLogger({ level: config.logLevel }));

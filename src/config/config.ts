@@ -23,6 +23,8 @@ export const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65_535).default(4000),
   /** PGlite data directory, used when no databaseUrl is given */
   dataDir: z.string().min(1).default('./.sangam'),
+  /** this site's name in audit records and federation (not a secret, not PHI) */
+  siteId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9\-_.]{0,63}$/, 'letters, digits, - _ and ., at most 64').default('local-site'),
   /** a PostgreSQL server; replaces the embedded PGlite store */
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -47,6 +49,7 @@ const envNames: Record<string, string> = {
   host: 'SANGAM_HOST',
   port: 'PORT',
   dataDir: 'SANGAM_DATA_DIR',
+  siteId: 'SANGAM_SITE_ID',
   databaseUrl: 'DATABASE_URL',
   logLevel: 'LOG_LEVEL',
   'limits.maxBodyBytes': 'SANGAM_MAX_BODY_BYTES',

@@ -93,15 +93,18 @@ export async function readLines(source: AsyncIterable<Uint8Array>, onLine: (line
       throw err;
     }
   };
+  // the bytes of a character cut by the end of the previous chunk, to locate invalid text exactly
+  let carry: Uint8Array = new Uint8Array(0);
   const sink = async (stream: AsyncIterable<Buffer>) => {
     for await (const chunk of stream) {
       let text: string;
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
-        failure ??= new LineStreamError('the file is not UTF-8 text', n + 1);
+        failure ??= notUtf8(lineOfInvalidUtf8(carry, chunk, n + 1));
         throw failure;
       }
+      carry = unfinishedCharacter(carry, chunk);
       let start = 0;
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
         emit(pending + text.slice(start, nl));
@@ -129,9 +132,56 @@ export async function readLines(source: AsyncIterable<Uint8Array>, onLine: (line
     if (code?.startsWith('Z_')) throw new LineStreamError(`the gzip stream is corrupt (${(err as Error).message})`);
     throw err;
   }
-  const last = pending + decoder.decode();
+  let last: string;
+  try {
+    last = pending + decoder.decode();
+  } catch {
+    // the file ends inside a multi-byte character: the last line is cut short
+    throw notUtf8(n + 1);
+  }
   if (last.length > 0) emit(last);
   if (bgzf && !received.tail.equals(BGZF_EOF)) {
     throw new LineStreamError('the BGZF file has no end-of-file block, so it was cut short (bgzip writes that block last)');
+  }
+}
+
+function notUtf8(line: number): LineStreamError {
+  return new LineStreamError('the file is not UTF-8 text', line);
+}
+
+const NEWLINE = 0x0a;
+const isContinuation = (b: number) => (b & 0xc0) === 0x80;
+
+/**
+ * The last bytes of `carry + chunk` that may start a character the next chunk completes: at most 3
+ * bytes after the last newline, without the continuation bytes of a character that ended before.
+ */
+function unfinishedCharacter(carry: Uint8Array, chunk: Uint8Array): Uint8Array {
+  const bytes = chunk.length >= 3 ? chunk.subarray(-3) : Buffer.concat([carry, chunk]).subarray(-3);
+  let start = bytes.lastIndexOf(NEWLINE) + 1;
+  while (start < bytes.length && isContinuation(bytes[start] as number)) start++;
+  return Uint8Array.from(bytes.subarray(start));
+}
+
+/**
+ * The line holding the first invalid UTF-8 in `carry + chunk`, whose first line is `firstLine`.
+ * A newline byte never occurs inside a UTF-8 character, so each line decodes on its own.
+ */
+function lineOfInvalidUtf8(carry: Uint8Array, chunk: Uint8Array, firstLine: number): number {
+  const bytes = Buffer.concat([carry, chunk]);
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  let line = firstLine;
+  let start = 0;
+  for (let nl = bytes.indexOf(NEWLINE); ; nl = bytes.indexOf(NEWLINE, start)) {
+    const last = nl < 0;
+    try {
+      // the last piece may end in a character the next chunk completes
+      strict.decode(bytes.subarray(start, last ? bytes.length : nl), { stream: last });
+    } catch {
+      return line;
+    }
+    if (last) return line;
+    line++;
+    start = nl + 1;
   }
 }

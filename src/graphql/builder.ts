@@ -8,6 +8,7 @@ import type { SlideSummary } from '../pathology/slide-store.ts';
 import type { PrognosisPrediction } from '../inference/prognosis-predictions.ts';
 import type { ResponsePrediction } from '../inference/response-predictions.ts';
 import type { Logger } from '../logging/logger.ts';
+import type { Principal } from '../auth/principal.ts';
 
 /** Per-request loaders; made fresh for every request so nothing leaks between callers. */
 export interface Loaders {
@@ -22,8 +23,21 @@ export interface Loaders {
   response: DataLoader<{ patientId: string; therapies?: readonly string[] }, ResponsePrediction[], string>;
 }
 
-/** What every resolver sees: the site's services, and the request's id, logger and loaders. */
+/** What one request touched, for its audit record (filled in by authorization.ts). */
+export interface RequestAudit {
+  /** the root fields it called (`Query.patient`) */
+  operations: Set<string>;
+  /** every patient whose data it read or wrote */
+  patients: Set<string>;
+}
+
+/** What every resolver sees: the site's services, the caller, and the request's id, logger and loaders. */
 export interface GraphQLContext extends Services {
+  /** the verified caller; undefined only when a test executes the schema without the HTTP gate */
+  principal: Principal | undefined;
+  audit: RequestAudit;
+  /** this site's secret for keyed pseudonyms (trial-matcher cohort answers) */
+  pseudonymKey: () => Promise<Uint8Array>;
   requestId: string;
   logger: Logger;
   loaders: Loaders;

@@ -1,5 +1,6 @@
 import type { RecordedOutcome } from '../outcomes/record-outcome.ts';
 import type { SurvivalLabel } from '../outcomes/survival.ts';
+import { equityOptions } from '../equity/equity-options.ts';
 import { builder } from './builder.ts';
 import { InputIssueType } from './fhir-import.ts';
 
@@ -79,6 +80,6 @@ builder.queryField('equityReport', (t) =>
       minSubgroupSize: t.arg.int({ required: false }),
     },
     resolve: (_root, args, ctx) =>
-      ctx.equity.report({ asOf: args.asOf ? new Date(args.asOf) : new Date(), ...(args.minSubgroupSize != null ? { minSubgroupSize: args.minSubgroupSize } : {}) }),
+      ctx.equity.report(equityOptions(ctx.trials, args.asOf ? new Date(args.asOf) : new Date(), args.minSubgroupSize ?? undefined)),
   }),
 );

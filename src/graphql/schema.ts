@@ -1,4 +1,5 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { protectSchema } from './authorization.ts';
 import { builder } from './builder.ts';
 import './scalars.ts';
 import './fhir-resource.ts';
@@ -9,15 +10,17 @@ import './genomics.ts';
 import './pathology.ts';
 import './predictions.ts';
 import './consent.ts';
+import './federation.ts';
 import './outcomes.ts';
 import './therapy.ts';
 import './trials.ts';
+import './cohort.ts';
 
 let schema: GraphQLSchema | undefined;
 
 /** The site's GraphQL schema (built once per process). */
 export function getSchema(): GraphQLSchema {
-  schema ??= builder.toSchema();
+  schema ??= protectSchema(builder.toSchema());
   return schema;
 }
 

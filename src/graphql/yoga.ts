@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import type { Request, Response } from 'express';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Services } from '../app.ts';
+import type { AuditRecorder } from '../audit/audit-recorder.ts';
+import { principalOf } from '../auth/require-auth.ts';
 import { isDomainError } from '../errors/domain-error.ts';
+import { useAudit } from './audit-plugin.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
 import { createLoaders } from './loaders.ts';
@@ -12,6 +15,12 @@ import { getSchema } from './schema.ts';
 
 export interface GraphqlOptions extends Services {
   logger: Logger;
+  /** where each operation that touches a patient is recorded */
+  audit: AuditRecorder;
+  /** this site's secret for keyed pseudonyms (trial-matcher cohort answers) */
+  pseudonymKey: () => Promise<Uint8Array>;
+  /** document limits (depth, aliases, tokens, cost) from http-hardening */
+  plugins?: Plugin[];
   graphiql: boolean;
   /**
    * Bodies yoga reads itself: multipart uploads (JSON bodies are taken, with their own limit, by
@@ -40,7 +49,7 @@ function findDomainError(err: unknown): unknown {
  * anything else is logged whole and masked.
  */
 export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstance<ServerContext, GraphQLContext> {
-  const { logger, graphiql: _graphiql, maxUploadBytes: _max, ...services } = options;
+  const { logger, graphiql: _graphiql, maxUploadBytes: _max, audit, pseudonymKey, plugins = [], ...services } = options;
   return createYoga<ServerContext, GraphQLContext>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
@@ -50,8 +59,13 @@ export function createGraphqlHandler(options: GraphqlOptions): YogaServerInstanc
     landingPage: false,
     maxRequestBodySize: options.maxUploadBytes,
     logging: false,
-    context: ({ request }) => ({
+    plugins: [...plugins, useAudit(audit)],
+    // the caller was verified by the express gate in front of yoga (app.ts), which left it on res.locals
+    context: ({ request, res }) => ({
       ...services,
+      principal: res ? principalOf(res) : undefined,
+      audit: { operations: new Set<string>(), patients: new Set<string>() },
+      pseudonymKey,
       requestId: request.headers.get('x-request-id') ?? randomUUID(),
       logger,
       loaders: createLoaders(services),

@@ -7,6 +7,8 @@ export interface LockInfo {
   pid: number;
   /** the server's base URL, so CLI commands can go through its API instead */
   url?: string;
+  /** the issuer of the server's own access tokens (the CLI signs local tokens for it) */
+  issuer?: string;
   /** tells this holder's lock from a later one taken by the same process */
   token?: string;
 }

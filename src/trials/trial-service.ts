@@ -9,7 +9,8 @@ import type { ClinicalSummary } from '../clinical/mcode/types.ts';
 import { notFound } from '../errors/domain-error.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Database } from '../storage/port.ts';
-import { eligiblePatients, type EligiblePatientsOptions, type EligiblePatientsPage } from './cohort/eligible-patients.ts';
+import { findStalePatients } from './facts/stale-patients.ts';
+import { eligiblePatientIds, eligiblePatients, type EligiblePatientsOptions, type EligiblePatientsPage } from './cohort/eligible-patients.ts';
 import { leavesOf } from './eligibility/three-valued.ts';
 import type { TrialDefinition } from './eligibility/types.ts';
 import { todayUtc } from './evaluate/evaluate-criterion.ts';
@@ -48,6 +49,10 @@ export interface TrialService {
   eligiblePatients(trialId: string, options: EligiblePatientsOptions): Promise<EligiblePatientsPage>;
   /** Rewrites the projection rows of these patients from their current summary and variants. */
   refreshPatients(patientIds: readonly string[]): Promise<void>;
+  /** record ids of the living patients eligible for any registered trial (the site's equity report only) */
+  anyTrialEligible(asOf?: string): Promise<Set<string>>;
+  /** brings the trial-search projection up to date with every record changed since; returns how many patients */
+  refreshStale(batchSize?: number): Promise<number>;
   /** Rebuilds the projection for every stored patient (start-up backfill); returns how many. */
   refreshAllPatients(batchSize?: number): Promise<number>;
   /** CodeX `$match`: a patient Bundle in, a searchset of ResearchStudy out. */
@@ -75,7 +80,24 @@ export function createTrialService(options: TrialServiceOptions): TrialService {
     });
   };
 
+  const refreshStale = async (batchSize = 500): Promise<number> => {
+    let count = 0;
+    // bounded: each pass rewrites what it found, so the same patients are not found again
+    for (let pass = 0; pass < 10_000; pass++) {
+      const ids = await findStalePatients(db, batchSize);
+      if (ids.length === 0) break;
+      await refreshPatients(ids);
+      count += ids.length;
+    }
+    return count;
+  };
+
   return {
+    refreshStale,
+    async anyTrialEligible(asOf) {
+      await refreshStale();
+      return eligiblePatientIds(db, await registry.list(), asOf);
+    },
     async registerTrial(input) {
       const trial = buildTrial(input, options.tables);
       await saveTrial(db, trial);
@@ -99,6 +121,9 @@ export function createTrialService(options: TrialServiceOptions): TrialService {
     },
     async eligiblePatients(trialId, opts) {
       const started = performance.now();
+      // the projection catches up with whatever was imported since the last search
+      const refreshed = await refreshStale();
+      if (refreshed > 0) logger.info({ refreshed }, 'trial-search projection refreshed');
       const page = await eligiblePatients(db, await registry.get(trialId), opts);
       logger.info({ trialId, ms: Math.round(performance.now() - started), page: page.patients.length }, 'eligible patients listed');
       return page;

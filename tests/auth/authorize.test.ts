@@ -7,6 +7,7 @@ import { requirementFor, requirementPresets, requirements, resourceTypesOf, type
 import { ROLES, type Role } from '../../src/auth/roles.ts';
 import { DomainError } from '../../src/errors/domain-error.ts';
 import { principal } from './auth-fixtures.ts';
+import { ALLOWED } from './role-table.ts';
 
 const bundle = {
   resourceType: 'Bundle',
@@ -27,38 +28,7 @@ const ARGS: Record<string, OperationArgs> = {
   'GET /fhir/:type/:id': { type: 'Observation', id: 'o1' },
 };
 
-// Written from the role table in DESIGN.md / src/auth/roles.ts, not from requirements.ts.
-const ALLOWED: Record<string, readonly Role[]> = {
-  'Query.patient': ['ehr', 'clinician'],
-  'Query.patients': ['ehr', 'clinician'],
-  'Query.models': ['ehr', 'clinician', 'admin'],
-  'Query.equityReport': ['clinician', 'admin'],
-  'Mutation.recordOutcome': ['ehr', 'clinician'],
-  'Patient.therapySuggestions': ['ehr', 'clinician'],
-  'Patient.matchingTrials': ['ehr', 'clinician'],
-  'Query.trials': ['ehr', 'clinician', 'trial-matcher', 'admin'],
-  'Mutation.registerTrial': ['trial-matcher', 'admin'],
-  'POST /fhir/ResearchStudy/$match': ['ehr', 'clinician'],
-  'Mutation.importFhirBundle': ['ehr', 'lab'],
-  'Mutation.importVariants': ['lab'],
-  'Mutation.importTiles': ['lab'],
-  'Mutation.withdrawConsent': ['ehr', 'clinician', 'admin'],
-  'Patient.clinical': ['ehr', 'clinician'],
-  'Patient.resources': ['ehr', 'clinician'],
-  'Patient.variants': ['ehr', 'clinician'],
-  'Patient.variantCallSets': ['ehr', 'clinician'],
-  'Patient.tmb': ['ehr', 'clinician'],
-  'Patient.slides': ['ehr', 'clinician'],
-  'Patient.mutationPredictions': ['ehr', 'clinician'],
-  'Patient.prognosis': ['ehr', 'clinician'],
-  'Patient.therapyResponse': ['ehr', 'clinician'],
-  'POST /graphql': ROLES,
-  'POST /fhir': ['ehr', 'lab'],
-  'GET /fhir/:type/:id': ['ehr', 'clinician'],
-  cohort: ['trial-matcher', 'clinician'],
-  federation: ['coordinator'],
-  auditSearch: ['admin'],
-};
+
 
 const ALL: [string, OperationRequirement][] = [...Object.entries(requirements), ...Object.entries(requirementPresets)];
 const PROTECTED = ALL.filter(([, r]) => r.public !== true);
@@ -82,10 +52,10 @@ describe('role × operation matrix', () => {
   it('gives trial matchers only the cohort API and trial definitions, labs only imports, the coordinator only federation', () => {
     const reachable = (role: Role) =>
       PROTECTED.filter(([name, r]) => name !== 'POST /graphql' && isAuthorized(principal(role, 'system/*.cruds'), r, ARGS[name] ?? {})).map(([n]) => n);
-    assert.deepEqual(reachable('trial-matcher'), ['Query.trials', 'Mutation.registerTrial', 'cohort']);
+    assert.deepEqual(reachable('trial-matcher'), ['Query.trials', 'Query.eligiblePatients', 'Mutation.registerTrial']);
     assert.deepEqual(reachable('lab'), ['Mutation.importFhirBundle', 'Mutation.importVariants', 'Mutation.importTiles', 'POST /fhir']);
-    assert.deepEqual(reachable('coordinator'), ['federation']);
-    assert.deepEqual(reachable('admin'), ['Query.models', 'Query.equityReport', 'Query.trials', 'Mutation.registerTrial', 'Mutation.withdrawConsent', 'auditSearch']);
+    assert.deepEqual(reachable('coordinator'), ['Query.federation', 'federation']);
+    assert.deepEqual(reachable('admin'), ['Query.models', 'Query.equityReport', 'Query.trials', 'Query.federation', 'Mutation.registerTrial', 'Mutation.withdrawConsent', 'GET /fhir/AuditEvent']);
   });
 
   it('lets anyone call public operations and nobody without a token call the rest', () => {

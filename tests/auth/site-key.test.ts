@@ -56,7 +56,7 @@ for (const target of testDatabases()) {
       const key = await loadOrCreateSiteKey(db);
       const verifier = createTokenVerifier({ issuers: [{ issuer: ISSUER, jwks: key.jwks }], audience: ISSUER });
       const minted = await mintLocalToken(key, { role: 'clinician', patient: 'p1', issuer: ISSUER, audience: ISSUER, ttlSeconds: 60 });
-      assert.equal(minted.scope, 'patient/*.rs patient/Consent.c patient/ResearchStudy.rs');
+      assert.equal(minted.scope, 'patient/*.rs patient/Consent.c patient/Observation.cu patient/MedicationStatement.cu patient/Patient.u');
       const p = await verifier.verify(minted.token);
       assert.equal(p.patient, 'p1');
       authorize(p, requirements['Query.patient'], { id: 'p1' });

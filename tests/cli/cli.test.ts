@@ -75,10 +75,17 @@ describe('sangam import fhir', () => {
       assert.equal(viaLock.code, 0, viaLock.stderr);
       assert.match(viaLock.stdout, /holds .*; sending through its API at http:\/\/127\.0\.0\.1:\d+/);
       assert.match(viaLock.stdout, /18 resources \(18 created, 0 updated, 0 unchanged\); patients: mCODETrialMatchingPatientExample01/);
-      const viaUrl = await sangam(['import', 'fhir', join(FIXTURES, 'TrialMatching_Patient02.json'), '--url', site.url]);
+      // a site named by URL is a site like any other: without a token it refuses
+      const anonymous = await sangam(['import', 'fhir', join(FIXTURES, 'TrialMatching_Patient02.json'), '--url', site.url]);
+      assert.equal(anonymous.code, 1);
+      assert.match(anonymous.stderr, /needs a bearer token/);
+      const token = await sangam(['auth', 'token', '--role', 'ehr', '--data-dir', dataDir]);
+      assert.equal(token.code, 0, token.stderr);
+      assert.match(token.stderr, /^ehr token, scopes "system\/\*\.crus", valid until /);
+      const viaUrl = await sangam(['import', 'fhir', join(FIXTURES, 'TrialMatching_Patient02.json'), '--url', site.url], { SANGAM_TOKEN: token.stdout.trim() });
       assert.equal(viaUrl.code, 0, viaUrl.stderr);
       assert.match(viaUrl.stdout, /imported into the site at http/);
-      const res = await gql(site.app, '{ patients(first: 10) { totalCount } }');
+      const res = await gql(site, '{ patients(first: 10) { totalCount } }');
       assert.equal(res.body.data.patients.totalCount, 2);
     } finally {
       await site.close();
@@ -93,12 +100,12 @@ describe('sangam serve data directory', () => {
     const logger = createLogger({ level: 'silent' });
     const first = await startSite(config, logger);
     const bundle = (await import('../helpers/fixtures.ts')).fixture('fhir/synthea-cancer-patient-86-transaction-bundle.json');
-    const imported = await gql(first.app, 'mutation($b: JSON!) { importFhirBundle(bundle: $b) { patientIds } }', { b: bundle });
+    const imported = await gql(first, 'mutation($b: JSON!) { importFhirBundle(bundle: $b) { patientIds } }', { b: bundle });
     assert.deepEqual(imported.body.data.importFhirBundle.patientIds, ['cancer-86']);
     await first.close();
     const second = await startSite(config, logger);
     try {
-      const res = await gql(second.app, '{ patient(id: "cancer-86") { id resourceCounts { resourceType count } } }');
+      const res = await gql(second, '{ patient(id: "cancer-86") { id resourceCounts { resourceType count } } }');
       const counts = Object.fromEntries(res.body.data.patient.resourceCounts.map((c: { resourceType: string; count: number }) => [c.resourceType, c.count]));
       assert.equal(counts.Observation, 65);
       assert.equal(counts.Encounter, 60);

@@ -48,10 +48,21 @@ describe('sangam serve --demo', () => {
   it('seeds the examples and one demo site once, when the store is empty', async () => {
     const dataDir = tempDir();
     const start = () => startServe(['--demo', '--data-dir', dataDir]);
+    // development mode prints a clinician token; the API answers nobody without one
+    const tokenOf = async (serving: { output(): string }) => {
+      // the token line follows the URL lines, perhaps in a later chunk of the child's stdout
+      for (let i = 0; i < 100; i++) {
+        const m = /Authorization: Bearer (\S+)/.exec(serving.output());
+        if (m) return m[1];
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return undefined;
+    };
+    let token: string | undefined;
     const query = async (url: string) => {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ query: '{ patients(first: 1) { totalCount } patient(id: "in-west-0001") { clinical { primaryCancer { cancerType } } slides { id tileCount kept } } }' }),
       });
       return (await res.json()) as { data: { patients: { totalCount: number }; patient: { clinical: { primaryCancer: { cancerType: string } }; slides: { id: string; tileCount: number; kept: number }[] } } };
@@ -59,6 +70,10 @@ describe('sangam serve --demo', () => {
     const first = await start();
     try {
       assert.match(first.output(), /Seeded 4 example patient records and 48 synthetic patients of demo site in-west, with \d+ VCFs and 384 H&E tiles/);
+      const anonymous = await fetch(`${first.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ models { name } }"}' });
+      assert.equal(anonymous.status, 401);
+      token = await tokenOf(first);
+      assert.ok(token, first.output());
       const body = await query(first.url);
       assert.equal(body.data.patients.totalCount, 52);
       assert.match(body.data.patient.clinical.primaryCancer.cancerType, /^(lung|colorectal|breast)$/);
@@ -69,6 +84,9 @@ describe('sangam serve --demo', () => {
     const second = await start();
     try {
       assert.doesNotMatch(second.output(), /Seeded/);
+      // a new port is a new issuer (port 0 picks one), so the second run prints a token of its own
+      token = await tokenOf(second);
+      assert.ok(token);
       assert.equal((await query(second.url)).data.patients.totalCount, 52);
     } finally {
       await second.stop();

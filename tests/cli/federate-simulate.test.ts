@@ -16,12 +16,12 @@ describe('sangam federate simulate', () => {
     assert.equal(last.pooledTestMetric, direct.pooledTestMetric);
   });
 
-  it('refuses an unknown dataset and the http transport with the setting named', async () => {
+  it('refuses an unknown dataset and an unknown transport with the setting named', async () => {
     const bad = await sangam(['federate', 'simulate', '--dataset', 'mnist']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /dataset/);
-    const http = await sangam(['federate', 'simulate', '--dataset', 'heart', '--transport', 'http']);
-    assert.equal(http.code, 1);
-    assert.match(http.stderr, /transport/);
+    const pigeon = await sangam(['federate', 'simulate', '--dataset', 'heart', '--transport', 'pigeon']);
+    assert.equal(pigeon.code, 1);
+    assert.match(pigeon.stderr, /transport/);
   });
 });

@@ -9,7 +9,7 @@ import { writeVcf } from '../../src/cohort/vcf-writer.ts';
 import { HOTSPOTS } from '../../src/cohort/hotspots.ts';
 import { readVariants } from '../../src/genomics/variant-store.ts';
 import type { Database } from '../../src/storage/port.ts';
-import { buildTestApp, gql } from '../helpers/app.ts';
+import { buildTestApp, gql, bearer } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
 
 /**
@@ -72,7 +72,7 @@ for (const target of testDatabases()) {
       assert.equal(result.tmb.count, patient.tmb?.count);
       const hotspots = patient.calls!.filter((c) => c.hotspot && c.filter === 'PASS').map((c) => c.hotspot as string).sort();
 
-      const res = await gql(site.app, PATIENT_GENOMICS, { id });
+      const res = await gql(site, PATIENT_GENOMICS, { id });
       assert.equal(res.status, 200, JSON.stringify(res.body.errors));
       const p = res.body.data.patient;
       assert.equal(p.variants.length, patient.calls!.filter((c) => c.filter === 'PASS').length);
@@ -108,7 +108,7 @@ for (const target of testDatabases()) {
     });
 
     it('refuses a broken file for the same specimen and leaves the stored import untouched', async () => {
-      const before = await gql(site.app, PATIENT_GENOMICS, { id });
+      const before = await gql(site, PATIENT_GENOMICS, { id });
       const resourcesBefore = await site.clinical.resourceCounts(id);
       const broken = Buffer.from(fixtureBytes('vcf2maf_test_b38.vcf').toString('utf8').replace('34792478', 'x'));
       await assert.rejects(
@@ -119,13 +119,12 @@ for (const target of testDatabases()) {
         site.genomics.importVariants(once(fixtureBytes('pcgr_T001-COAD.grch38.vcf.gz').subarray(0, 30_000)), { patientId: id, specimenId: 'tumour-1', fileName: 'cut.vcf.gz', source: 'test' }),
         /truncated/,
       );
-      assert.deepEqual((await gql(site.app, PATIENT_GENOMICS, { id })).body, before.body);
+      assert.deepEqual((await gql(site, PATIENT_GENOMICS, { id })).body, before.body);
       assert.deepEqual(await site.clinical.resourceCounts(id), resourcesBefore);
     });
 
     it('uploads through GraphQL multipart, and a re-import of the specimen replaces it and withdraws stale observations', async () => {
-      const upload = await request(site.app)
-        .post('/graphql')
+      const upload = await request(site.app).post('/graphql').set('authorization', await bearer(site, { role: 'lab' }))
         .field('operations', JSON.stringify({ query: UPLOAD, variables: { patientId: id, file: null, specimenId: 'tumour-1', build: 'GRCh38' } }))
         .field('map', JSON.stringify({ 0: ['variables.file'] }))
         .attach('0', fixtureBytes('vcf2maf_test_b38.vcf'), 'vcf2maf_test_b38.vcf');
@@ -140,23 +139,21 @@ for (const target of testDatabases()) {
       assert.equal(r.withdrawnObservations, previouslyReported.length);
       for (const o of previouslyReported) assert.equal((o.content as { status: string }).status, 'entered-in-error');
 
-      const after = (await gql(site.app, PATIENT_GENOMICS, { id })).body.data.patient;
+      const after = (await gql(site, PATIENT_GENOMICS, { id })).body.data.patient;
       assert.equal(after.variants.length, 25);
       assert.equal(after.tmb, null);
       assert.equal(after.clinical.variants.filter((v: { source: { id: string } }) => v.source.id.startsWith('gv-')).length, 0);
     });
 
     it('answers GraphQL upload errors with the line and a BAD_INPUT code, and an unknown patient with NOT_FOUND', async () => {
-      const bad = await request(site.app)
-        .post('/graphql')
+      const bad = await request(site.app).post('/graphql').set('authorization', await bearer(site, { role: 'lab' }))
         .field('operations', JSON.stringify({ query: UPLOAD, variables: { patientId: id, file: null } }))
         .field('map', JSON.stringify({ 0: ['variables.file'] }))
         .attach('0', Buffer.from('21\t1\t.\tA\tC\t.\t.\t.\n'), 'nohead.vcf');
       const err = bad.body.errors?.[0];
       assert.equal(err?.extensions?.code, 'BAD_INPUT');
       assert.match(err?.message, /nohead\.vcf: line 1: not a VCF/);
-      const missing = await request(site.app)
-        .post('/graphql')
+      const missing = await request(site.app).post('/graphql').set('authorization', await bearer(site, { role: 'lab' }))
         .field('operations', JSON.stringify({ query: UPLOAD, variables: { patientId: 'nobody', file: null } }))
         .field('map', JSON.stringify({ 0: ['variables.file'] }))
         .attach('0', fixtureBytes('vcf2maf_test_b38.vcf'), 'b38.vcf');

@@ -22,7 +22,7 @@ for (const { name, open } of testDatabases()) {
 
     it('records the withdrawal for rounds that start later, and keeps the reason out of the logs', async () => {
       const before = new Date();
-      const res = await gql(site.app, WITHDRAW, { id: PATIENT, reason: 'asked at the clinic on 3 March' });
+      const res = await gql(site, WITHDRAW, { id: PATIENT, reason: 'asked at the clinic on 3 March' });
       assert.equal(res.status, 200, JSON.stringify(res.body.errors));
       assert.equal(res.body.data.withdrawConsent.patientId, PATIENT);
       const recordedAt = new Date(res.body.data.withdrawConsent.recordedAt);
@@ -32,9 +32,9 @@ for (const { name, open } of testDatabases()) {
     });
 
     it('answers NOT_FOUND for a patient the site does not hold, and BAD_INPUT for an empty reason', async () => {
-      const missing = await gql(site.app, WITHDRAW, { id: 'nobody-here', reason: 'x' });
+      const missing = await gql(site, WITHDRAW, { id: 'nobody-here', reason: 'x' });
       assert.equal(missing.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
-      const empty = await gql(site.app, WITHDRAW, { id: PATIENT, reason: '  ' });
+      const empty = await gql(site, WITHDRAW, { id: PATIENT, reason: '  ' });
       assert.equal(empty.body.errors?.[0]?.extensions?.code, 'BAD_INPUT');
     });
   });

@@ -27,7 +27,7 @@ for (const { name, open } of testDatabases()) {
     after(() => db.close());
 
     it('records a line with its response and survival labels', async () => {
-      const res = await gql(site.app, RECORD, {
+      const res = await gql(site, RECORD, {
         input: { patientId: PATIENT, therapy: { regimen: 'letrozole' }, line: 1, startDate: '2024-01-10', bestResponse: { category: 'PR', date: '2024-04-10' }, progressionDate: '2024-09-02', lastFollowUp: '2024-12-01', followedSuggestion: null },
       });
       assert.equal(res.status, 200, JSON.stringify(res.body.errors));
@@ -42,14 +42,14 @@ for (const { name, open } of testDatabases()) {
 
     it('rejects progression before the therapy started, naming the field, and stores nothing', async () => {
       const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM treatment_outcome')).rows[0]!.n;
-      const res = await gql(site.app, RECORD, { input: { patientId: PATIENT, therapy: { regimen: 'letrozole' }, line: 2, startDate: '2025-03-01', progressionDate: '2025-02-01' } });
+      const res = await gql(site, RECORD, { input: { patientId: PATIENT, therapy: { regimen: 'letrozole' }, line: 2, startDate: '2025-03-01', progressionDate: '2025-02-01' } });
       assert.equal(res.body.errors?.[0]?.extensions?.code, 'BAD_INPUT');
       assert.match(JSON.stringify(res.body.errors?.[0]?.extensions), /progressionDate/);
       assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM treatment_outcome')).rows[0]!.n, before);
     });
 
     it('answers the equity report with representation among all patients', async () => {
-      const res = await gql(site.app, '{ equityReport }');
+      const res = await gql(site, '{ equityReport }', {}, { role: 'clinician' });
       assert.equal(res.status, 200, JSON.stringify(res.body.errors));
       const text = JSON.stringify(res.body.data.equityReport);
       assert.match(text, /representation/i);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import type { Database } from '../../src/storage/port.ts';
-import { buildTestApp, gql } from '../helpers/app.ts';
+import { buildTestApp, gql, bearer } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { CCRR_PATIENT, CCRR_RESOURCES, FHIR_BUNDLES, fixture } from '../helpers/fixtures.ts';
 
@@ -40,7 +40,7 @@ for (const target of testDatabases()) {
 
     it('imports every fixture Bundle through importFhirBundle', async () => {
       for (const file of FHIR_BUNDLES) {
-        const res = await gql(site.app, IMPORT, { bundle: fixture(file) });
+        const res = await gql(site, IMPORT, { bundle: fixture(file) });
         assert.equal(res.status, 200, JSON.stringify(res.body.errors));
         assert.equal(res.body.errors, undefined);
         assert.equal(res.body.data.importFhirBundle.patientIds.length, 1, file);
@@ -50,7 +50,7 @@ for (const target of testDatabases()) {
     it('imports the CCRR single resources through importFhirBundle (into a store of their own: they reuse EOM ids)', async () => {
       const own = await target.open();
       try {
-        const app = buildTestApp(own).app;
+        const app = buildTestApp(own);
         for (const file of [...CCRR_RESOURCES]) {
           const res = await gql(app, IMPORT, { bundle: fixture(file) });
           assert.equal(res.body.errors, undefined, file);
@@ -66,7 +66,7 @@ for (const target of testDatabases()) {
     });
 
     it('returns the mapped clinical features of a patient with their source resources', async () => {
-      const res = await gql(site.app, PATIENT, { id: 'mCODETrialMatchingPatientExample01' });
+      const res = await gql(site, PATIENT, { id: 'mCODETrialMatchingPatientExample01' });
       assert.equal(res.body.errors, undefined, JSON.stringify(res.body.errors));
       const p = res.body.data.patient;
       assert.equal(p.id, 'mCODETrialMatchingPatientExample01');
@@ -87,7 +87,7 @@ for (const target of testDatabases()) {
     });
 
     it('returns the EOM disease status and clinical TNM', async () => {
-      const res = await gql(site.app, PATIENT, { id: 'cancer-patient-jane-anyperson' });
+      const res = await gql(site, PATIENT, { id: 'cancer-patient-jane-anyperson' });
       const c = res.body.data.patient.clinical;
       assert.deepEqual([c.staging.t.label, c.staging.n.label, c.staging.m.label], ['T3', 'N3', 'M0']);
       assert.equal(c.staging.t.type, 'clinical');
@@ -101,7 +101,7 @@ for (const target of testDatabases()) {
       const seen: string[] = [];
       let after: string | null = null;
       for (let i = 0; i < 5; i++) {
-        const res = await gql(site.app, q, { after });
+        const res = await gql(site, q, { after });
         const conn = res.body.data.patients;
         assert.equal(conn.totalCount, 5);
         seen.push(...conn.edges.map((e: { node: { id: string } }) => e.node.id));
@@ -113,12 +113,12 @@ for (const target of testDatabases()) {
     });
 
     it('answers null for an unknown patient', async () => {
-      const res = await gql(site.app, PATIENT, { id: 'no-such-patient' });
+      const res = await gql(site, PATIENT, { id: 'no-such-patient' });
       assert.equal(res.body.data.patient, null);
     });
 
     it('rejects a malformed Bundle with BAD_INPUT, a 400 and the located issues', async () => {
-      const res = await gql(site.app, IMPORT, {
+      const res = await gql(site, IMPORT, {
         bundle: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Patient', gender: 42 } }] },
       });
       assert.equal(res.status, 400);
@@ -128,8 +128,13 @@ for (const target of testDatabases()) {
     });
 
     it('masks unexpected errors and logs them', async () => {
-      const broken = buildTestApp({ ...db, query: async () => { throw new Error('secret detail'); } } as Database);
-      const res = await gql(broken.app, PATIENT, { id: 'x' });
+      // every query fails but the site key's, so the caller is still verified and the failure is the resolver's
+      const failing = async (sql: string, params?: unknown[]) => {
+        if (sql.includes('auth_site_key')) return db.query(sql, params);
+        throw new Error('secret detail');
+      };
+      const broken = buildTestApp({ ...db, query: failing } as Database);
+      const res = await gql(broken, PATIENT, { id: 'x' });
       assert.equal(res.body.errors?.[0].message, 'Unexpected error.');
       assert.equal(res.body.errors?.[0].extensions.code, 'INTERNAL_SERVER_ERROR');
       assert.doesNotMatch(JSON.stringify(res.body), /secret detail/);
@@ -138,7 +143,7 @@ for (const target of testDatabases()) {
 
     it('refuses bodies over the limit with 413', async () => {
       const small = buildTestApp(db, { limits: { maxBodyBytes: 1024 } });
-      const res = await request(small.app).post('/graphql').set('content-type', 'application/json').send({ query: IMPORT, variables: { bundle: fixture(FHIR_BUNDLES[0]) } });
+      const res = await request(small.app).post('/graphql').set('authorization', await bearer(small)).set('content-type', 'application/json').send({ query: IMPORT, variables: { bundle: fixture(FHIR_BUNDLES[0]) } });
       assert.equal(res.status, 413);
       assert.equal(res.body.errors[0].extensions.code, 'PAYLOAD_TOO_LARGE');
     });
@@ -146,7 +151,7 @@ for (const target of testDatabases()) {
     it('answers 10 MB of junk with BAD_INPUT and stores nothing', async () => {
       const before = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resource');
       const junk = Buffer.alloc(10 * 1024 * 1024, '{"').toString('latin1');
-      const res = await request(site.app).post('/graphql').set('content-type', 'application/json').send(junk);
+      const res = await request(site.app).post('/graphql').set('authorization', await bearer(site)).set('content-type', 'application/json').send(junk);
       assert.equal(res.status, 400);
       assert.equal(res.body.errors[0].extensions.code, 'BAD_INPUT');
       const after = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM fhir_resource');

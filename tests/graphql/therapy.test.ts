@@ -54,7 +54,7 @@ describe('patient therapySuggestions', () => {
   });
 
   it('EGFR L858R lung cancer: osimertinib at tier I on CIViC EID 11219, ranked with the response model', async () => {
-    const res = await gql(site.app, QUERY, { id: egfr!.biology.id });
+    const res = await gql(site, QUERY, { id: egfr!.biology.id });
     assert.equal(res.status, 200, JSON.stringify(res.body.errors));
     const list = res.body.data.patient.therapySuggestions as { therapy: string; tier: string; predictedResponse: number | null; modelVersion: string | null; knowledgeBase: string; evidence: { id: number; matchedVariants: string[] }[] }[];
     const osimertinib = list.find((s) => s.therapy === 'Osimertinib');
@@ -69,7 +69,7 @@ describe('patient therapySuggestions', () => {
   });
 
   it('KRAS-mutant colorectal cancer: resistance warnings on cetuximab and panitumumab', async () => {
-    const res = await gql(site.app, QUERY, { id: kras!.biology.id, all: true });
+    const res = await gql(site, QUERY, { id: kras!.biology.id, all: true });
     assert.equal(res.status, 200, JSON.stringify(res.body.errors));
     const list = res.body.data.patient.therapySuggestions as { therapy: string; resistance: { id: number }[] }[];
     for (const drug of ['Cetuximab', 'Panitumumab']) {

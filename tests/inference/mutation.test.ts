@@ -61,7 +61,7 @@ describe('mutation predictions through GraphQL', () => {
   });
 
   it('answers per biomarker with the model version and the most-attended tiles', async () => {
-    const m = (await gql(site.app, MUTATIONS, { id: patients[0]!.biology.id })).body.data.patient.mutationPredictions;
+    const m = (await gql(site, MUTATIONS, { id: patients[0]!.biology.id })).body.data.patient.mutationPredictions;
     assert.deepEqual(m.map((x: { biomarker: string }) => x.biomarker), ['MSI_H', 'EGFR', 'KRAS', 'BRAF_V600E']);
     for (const x of m) {
       assert.equal(x.modelVersion, 'mutation-synthetic@1');
@@ -75,7 +75,7 @@ describe('mutation predictions through GraphQL', () => {
   it('separates MSI-H from MSS on held-out generated slides (AUC > 0.7, the cohort issue bar for a learnable signal)', async (t) => {
     const scores: number[] = [];
     for (const p of patients) {
-      const m = (await gql(site.app, MUTATIONS, { id: p.biology.id })).body.data.patient.mutationPredictions;
+      const m = (await gql(site, MUTATIONS, { id: p.biology.id })).body.data.patient.mutationPredictions;
       scores.push(m.find((x: { biomarker: string }) => x.biomarker === 'MSI_H').probability);
     }
     const labels = patients.map((p) => (p.biology.msiH ? 1 : 0));
@@ -88,6 +88,6 @@ describe('mutation predictions through GraphQL', () => {
   it('returns no predictions for a patient without slides', async () => {
     await site.clinical.importBundle(generateSitePatients(builtInProfiles()[1]!, 1, 5).patients[0]!.bundle, 'test');
     const id = generateSitePatients(builtInProfiles()[1]!, 1, 5).patients[0]!.biology.id;
-    assert.deepEqual((await gql(site.app, MUTATIONS, { id })).body.data.patient.mutationPredictions, []);
+    assert.deepEqual((await gql(site, MUTATIONS, { id })).body.data.patient.mutationPredictions, []);
   });
 });

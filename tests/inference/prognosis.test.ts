@@ -58,7 +58,7 @@ for (const target of testDatabases()) {
     });
 
     it('answers for a breast-cancer patient with the model version, a falling curve and the missing inputs; null for lung cancer', async () => {
-      const res = await gql(site.app, PROGNOSIS, { id: breast[0]!.biology.id });
+      const res = await gql(site, PROGNOSIS, { id: breast[0]!.biology.id });
       const p = res.body.data.patient.prognosis;
       assert.equal(p.modelVersion, 'prognosis-brca@1');
       assert.equal(p.featureSchema, 'tcga-brca-clinical@1');
@@ -67,12 +67,12 @@ for (const target of testDatabases()) {
       for (let i = 1; i < curve.length; i++) assert.ok(curve[i] <= curve[i - 1] && curve[i] > 0);
       assert.ok(p.missingInputs.some((m: { feature: string }) => m.feature === 'race_not reported'));
       assert.ok(!p.missingInputs.some((m: { feature: string }) => m.feature === 'age_at_index'), 'age is read from the record');
-      assert.equal((await gql(site.app, PROGNOSIS, { id: lung.biology.id })).body.data.patient.prognosis, null);
+      assert.equal((await gql(site, PROGNOSIS, { id: lung.biology.id })).body.data.patient.prognosis, null);
     });
 
     it('ranks generated breast patients by their planted risk better than chance', async () => {
       const risks: number[] = [];
-      for (const p of breast) risks.push((await gql(site.app, PROGNOSIS, { id: p.biology.id })).body.data.patient.prognosis.risk);
+      for (const p of breast) risks.push((await gql(site, PROGNOSIS, { id: p.biology.id })).body.data.patient.prognosis.risk);
       // stage drives both the generator's hazard and TCGA's; the generated outcomes must be ordered by it
       const c = concordanceIndex(risks, breast.map((p) => p.course.observedDays), breast.map((p) => (p.course.died ? 1 : 0)));
       assert.ok(c > 0.55, `C-index on generated breast patients ${c}`);
@@ -93,7 +93,7 @@ for (const target of testDatabases()) {
       // a request in flight holds a lease on version 1; the swap must not pull the session from under it
       const inFlight = site.models.lease('prognosis-brca');
       assert.equal(inFlight.id, 'prognosis-brca@1');
-      const queries = Array.from({ length: 60 }, (_, i) => gql(site.app, PROGNOSIS, { id: ids[i % ids.length] }));
+      const queries = Array.from({ length: 60 }, (_, i) => gql(site, PROGNOSIS, { id: ids[i % ids.length] }));
       await new Promise((r) => setTimeout(r, 5));
       await site.models.register(v2.onnx, v2.card, 'test hot swap');
       const stillRuns = await inFlight.run({ features: new ort.Tensor('float32', new Float32Array(39), [1, 39]) });
@@ -106,7 +106,7 @@ for (const target of testDatabases()) {
         return a.body.data.patient.prognosis.modelVersion;
       }));
       for (const v of versions) assert.match(v, /^prognosis-brca@[12]$/);
-      const later = await gql(site.app, PROGNOSIS, { id: ids[0] });
+      const later = await gql(site, PROGNOSIS, { id: ids[0] });
       assert.equal(later.body.data.patient.prognosis.modelVersion, 'prognosis-brca@2');
       const history = await site.models.history('prognosis-brca');
       assert.deepEqual(history.map((h) => h.version), ['1', '2']);

@@ -56,7 +56,7 @@ describe('therapy response through GraphQL', () => {
     const truth: number[] = [];
     for (const p of patients) {
       const first = p.course.lines[0]!;
-      const r = (await gql(site.app, RESPONSE, { id: p.biology.id, t: [first.regimen] })).body.data.patient.therapyResponse;
+      const r = (await gql(site, RESPONSE, { id: p.biology.id, t: [first.regimen] })).body.data.patient.therapyResponse;
       assert.equal(r[0].modelVersion, 'response-synthetic@1');
       assert.equal(r[0].line, 1);
       predicted.push(r[0].probability);
@@ -70,7 +70,7 @@ describe('therapy response through GraphQL', () => {
 
   it('gives EGFR-mutant lung cancer a high chance of response to osimertinib, as planted', async () => {
     assert.ok(egfrLung.length >= 4, `${egfrLung.length} patients`);
-    const p = await Promise.all(egfrLung.map(async (x) => (await gql(site.app, RESPONSE, { id: x.biology.id, t: ['osimertinib'] })).body.data.patient.therapyResponse[0].probability as number));
+    const p = await Promise.all(egfrLung.map(async (x) => (await gql(site, RESPONSE, { id: x.biology.id, t: ['osimertinib'] })).body.data.patient.therapyResponse[0].probability as number));
     const truth = egfrLung.map((x) => x.course.responseProbabilities.osimertinib as number);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     assert.ok(Math.abs(mean(p) - mean(truth)) < 0.12, `predicted ${mean(p)}, true ${mean(truth)}`);
@@ -78,7 +78,7 @@ describe('therapy response through GraphQL', () => {
 
   it('answers several patients of one request with one model run', async () => {
     const ids = patients.slice(0, 4).map((p) => p.biology.id);
-    const single = await Promise.all(ids.map(async (id) => (await gql(site.app, RESPONSE, { id, t: ['docetaxel'] })).body.data.patient.therapyResponse));
+    const single = await Promise.all(ids.map(async (id) => (await gql(site, RESPONSE, { id, t: ['docetaxel'] })).body.data.patient.therapyResponse));
     const leases = site.models.lease.bind(site.models);
     let runs = 0;
     site.models.lease = (name) => {
@@ -88,7 +88,7 @@ describe('therapy response through GraphQL', () => {
     try {
       // aliases of the same field on different patients, with regimens the cache has not seen
       const query = `{ ${ids.map((id, i) => `p${i}: patient(id: "${id}") { therapyResponse(therapies: ["docetaxel", "pembrolizumab"]) { therapy probability } }`).join(' ')} }`;
-      const res = await gql(site.app, query);
+      const res = await gql(site, query);
       assert.equal(runs, 1, 'one lease, one run, for four patients');
       ids.forEach((_, i) => {
         const docetaxel = res.body.data[`p${i}`].therapyResponse.find((r: { therapy: string }) => r.therapy === 'docetaxel');
@@ -100,10 +100,10 @@ describe('therapy response through GraphQL', () => {
   });
 
   it('defaults to the formulary for the cancer, best first, and refuses an unknown regimen', async () => {
-    const r = (await gql(site.app, RESPONSE, { id: egfrLung[0]!.biology.id })).body.data.patient.therapyResponse;
+    const r = (await gql(site, RESPONSE, { id: egfrLung[0]!.biology.id })).body.data.patient.therapyResponse;
     assert.deepEqual(r.map((x: { therapy: string }) => x.therapy).sort(), ['carboplatin-pemetrexed', 'docetaxel', 'osimertinib', 'pembrolizumab', 'sotorasib']);
     for (let i = 1; i < r.length; i++) assert.ok(r[i].probability <= r[i - 1].probability, 'best first');
-    const bad = await gql(site.app, RESPONSE, { id: egfrLung[0]!.biology.id, t: ['snake-oil'] });
+    const bad = await gql(site, RESPONSE, { id: egfrLung[0]!.biology.id, t: ['snake-oil'] });
     assert.equal(bad.body.errors?.[0]?.extensions?.code, 'BAD_INPUT');
   });
 });

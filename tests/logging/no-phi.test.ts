@@ -5,7 +5,7 @@ import type { Bundle, Patient } from '@medplum/fhirtypes';
 import { serializeError } from '../../src/logging/logger.ts';
 import { openDatabase } from '../../src/storage/open-database.ts';
 import type { Database } from '../../src/storage/port.ts';
-import { buildTestApp, gql } from '../helpers/app.ts';
+import { buildTestApp, gql, bearer } from '../helpers/app.ts';
 import { FHIR_BUNDLES, fixture } from '../helpers/fixtures.ts';
 
 /** Names, birth dates and identifier values of every patient in the fixtures. */
@@ -37,14 +37,14 @@ describe('no PHI in logs', () => {
     const phi = phiOf(bundles);
     assert.ok(phi.length >= 10, `expected names, birth dates and identifiers to look for, got ${phi.length}`);
     const site = buildTestApp(db);
-    for (const b of bundles) await request(site.app).post('/fhir').set('content-type', 'application/fhir+json').send(JSON.stringify(b));
+    for (const b of bundles) await request(site.app).post('/fhir').set('authorization', await bearer(site)).set('content-type', 'application/fhir+json').send(JSON.stringify(b));
     // a rejected copy of a real patient, and a store failure carrying patient text in its message
     const patient = bundles[4]!.entry!.find((e) => e.resource?.resourceType === 'Patient')!.resource as Patient;
-    await gql(site.app, 'mutation($b: JSON!) { importFhirBundle(bundle: $b) { importId } }', { b: { ...patient, gender: 42 } });
+    await gql(site, 'mutation($b: JSON!) { importFhirBundle(bundle: $b) { importId } }', { b: { ...patient, gender: 42 } });
     const failing = buildTestApp({ ...db, transaction: async () => { throw Object.assign(new Error(`bad row ${JSON.stringify(patient.name)}`), { code: '22P02', detail: JSON.stringify(patient) }); } } as Database);
-    const res = await request(failing.app).post('/fhir').set('content-type', 'application/fhir+json').send(JSON.stringify(bundles[0]));
+    const res = await request(failing.app).post('/fhir').set('authorization', await bearer(failing)).set('content-type', 'application/fhir+json').send(JSON.stringify(bundles[0]));
     assert.equal(res.status, 500);
-    await gql(site.app, `{ patient(id: "${patient.id}") { clinical { sex { value } } } }`);
+    await gql(site, `{ patient(id: "${patient.id}") { clinical { sex { value } } } }`);
     const logged = site.logs.text() + failing.logs.text();
     assert.ok(site.logs.lines.length >= 5, 'the imports were logged');
     assert.ok(failing.logs.lines.some((l) => (l.err as { code?: string } | undefined)?.code === '22P02'), 'the failure was logged, by code');

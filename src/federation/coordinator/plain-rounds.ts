@@ -35,6 +35,9 @@ export async function settlePlainRound(c: SqlClient, round: RoundRow, ctx: Round
   const updates = subs.filter((s) => s.kind === 'update').length;
   const answered = new Set(subs.map((s) => s.siteId));
   const everyone = round.invited.every((id) => answered.has(id));
+  // a declined site will not send an update: once too few sites are left to reach quorum, stop waiting
+  const declined = subs.filter((s) => s.kind === 'declined').length;
+  const reachable = round.invited.length - declined;
   const pastDeadline = ctx.now >= round.deadline;
   if (updates >= round.target || ((everyone || pastDeadline) && updates >= round.quorum)) {
     try {
@@ -44,6 +47,8 @@ export async function settlePlainRound(c: SqlClient, round: RoundRow, ctx: Round
       if (!isDomainError(err)) throw err;
       await failRound(c, round, ctx, `aggregation failed: ${err.message}`);
     }
+  } else if (reachable < round.quorum) {
+    await failRound(c, round, ctx, `${declined} of ${round.invited.length} invited site(s) declined; the quorum of ${round.quorum} cannot be reached`);
   } else if (everyone) {
     await failRound(c, round, ctx, `every invited site answered but only ${updates} sent an update; the quorum is ${round.quorum}`);
   } else if (pastDeadline) {

@@ -23,6 +23,8 @@ export interface RoundStatus {
   /** plain updates accepted, or masked inputs received */
   submitted: number;
   declined: number;
+  /** which sites declined and why (PRIVACY_BUDGET, NO_DATA, OPERATOR), by site id */
+  declines: { siteId: string; reason: string }[];
   baseVersion: number;
   resultVersion: number | null;
   failure: string | null;
@@ -71,6 +73,7 @@ export async function coordinatorStatus(db: Database, options: StatusOptions = {
         invited: r.invited.length,
         submitted,
         declined: subs.filter((s) => s.kind === 'declined').length,
+        declines: subs.filter((s) => s.kind === 'declined').map((s) => ({ siteId: s.siteId, reason: s.declineReason ?? 'UNKNOWN' })),
         baseVersion: r.baseVersion,
         resultVersion: r.resultVersion,
         failure: r.failure,

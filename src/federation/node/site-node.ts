@@ -115,6 +115,7 @@ export function startSiteNode(options: SiteNodeOptions): SiteNode {
     coordinatorPublicKey: coordinatorKey,
     trainer: (work) => (sawRound(work.baseVersion), training.trainer(work)),
     planPrivacy: (work) => (sawRound(work.baseVersion), training.planPrivacy(work)),
+    checkData: (work) => (sawRound(work.baseVersion), training.checkData(work)),
     store: createSqlSiteStore(options.db),
     ...(options.budget ? { ledger: new PrivacyLedger(options.budget) } : {}),
     ...pick(options, ['fetch', 'logger']),

@@ -12,7 +12,7 @@
  * Nothing computed here leaves the site except the delta, the example count and the DP steps.
  */
 import { randomInt } from 'node:crypto';
-import { badInput, DomainError, ErrorCode, notFound } from '../../errors/domain-error.ts';
+import { badInput, notFound } from '../../errors/domain-error.ts';
 import { standardise } from '../../features/feature-schema.ts';
 import type { ModelCard } from '../../inference/model-card.ts';
 import type { ModelRegistry } from '../../inference/model-registry.ts';
@@ -23,7 +23,8 @@ import { binaryData, survivalData, type SiteData } from '../local-training/site-
 import type { SgmSteps } from '../privacy/rdp-accountant.ts';
 import type { LabelledSet } from '../site-data/labelled-set.ts';
 import { loadSiteTrainingSet, type SiteCounts, type SiteDataServices } from '../site-data/training-set.ts';
-import type { PrivacyPlanner, RoundWork, SiteTrainer } from '../site/types.ts';
+import { noTrainingData } from '../site/no-training-data.ts';
+import type { DataCheck, PrivacyPlanner, RoundWork, SiteTrainer } from '../site/types.ts';
 import { federatedModelFromCard, siteTaskOf } from './lineage-model.ts';
 
 /** What local training reads at a site: its records, consent, and the served models. */
@@ -47,6 +48,8 @@ export interface SiteTrainingOptions {
 export interface SiteTraining {
   trainer: SiteTrainer;
   planPrivacy: PrivacyPlanner;
+  /** Assembles the round's training set and throws NoTrainingDataError when it is empty. */
+  checkData: DataCheck;
   /** The card of the version the site serves now. */
   servedCard(): ModelCard;
   /** The site's held-out examples as of `asOf`, for testing a new version; null when it has none. */
@@ -121,9 +124,9 @@ export function createSiteTraining(options: SiteTrainingOptions): SiteTraining {
     }
     if (!started.has(work.roundId)) started.set(work.roundId, new Date(now()));
     const set = await load(card, started.get(work.roundId)!);
-    if (set.status !== 'ready') throw new DomainError(ErrorCode.CONFLICT, `this site cannot train ${name}: ${set.reason}`);
+    if (set.status !== 'ready') throw noTrainingData(`this site cannot train ${name}: ${set.reason}`);
     const data = toSiteData(set.train, card, work.dp !== null);
-    if (data.rows === 0) throw new DomainError(ErrorCode.CONFLICT, `this site cannot train ${name}: every labelled patient is held out`);
+    if (data.rows === 0) throw noTrainingData(`this site cannot train ${name}: every labelled patient is held out`);
     // counts only: the log never carries a patient's data
     logger?.info({ roundId: work.roundId, model: `${card.name}@${card.version}`, rows: data.rows, ...set.counts }, 'federated training set assembled');
     prepared = { roundId: work.roundId, model, data, counts: set.counts };
@@ -135,6 +138,9 @@ export function createSiteTraining(options: SiteTrainingOptions): SiteTraining {
 
   return {
     servedCard,
+    async checkData(work) {
+      await prepare(work);
+    },
     async planPrivacy(work) {
       if (!work.dp) return null;
       return stepsOf(work, (await prepare(work)).data.rows);

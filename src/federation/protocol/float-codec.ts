@@ -6,6 +6,10 @@
  */
 import { reject, RejectReason } from './rejections.ts';
 
+// On a little-endian host (every platform Node ships for) the bytes are copied whole instead of one
+// writeDoubleLE/readDoubleLE call per value; big-endian hosts take the per-value path.
+const LITTLE_ENDIAN = new Uint8Array(Float64Array.of(1).buffer)[7] === 0x3f;
+
 /** Base64 of `values` as little-endian float64, whatever the host's byte order. */
 export function encodeFloat64(values: Float64Array): string {
   return float64Bytes(values).toString('base64');
@@ -13,6 +17,7 @@ export function encodeFloat64(values: Float64Array): string {
 
 /** Raw little-endian float64 bytes of `values` (what the database stores as bytea). */
 export function float64Bytes(values: Float64Array): Buffer {
+  if (LITTLE_ENDIAN) return Buffer.from(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   const bytes = Buffer.alloc(values.length * 8);
   for (let i = 0; i < values.length; i++) bytes.writeDoubleLE(values[i]!, i * 8);
   return bytes;
@@ -21,8 +26,12 @@ export function float64Bytes(values: Float64Array): Buffer {
 /** Float64 values of little-endian bytes; the byte count must be a multiple of 8. */
 export function float64FromBytes(bytes: Uint8Array): Float64Array {
   if (bytes.length % 8 !== 0) throw reject(RejectReason.WRONG_SHAPE, `a float64 vector cannot be ${bytes.length} bytes long`);
-  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float64Array(bytes.length / 8);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  }
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < out.length; i++) out[i] = view.readDoubleLE(i * 8);
   return out;
 }

@@ -1,9 +1,10 @@
 /**
  * X25519 key agreement (RFC 7748, https://www.rfc-editor.org/rfc/rfc7748) followed by
  * HKDF-SHA256 (RFC 5869, https://www.rfc-editor.org/rfc/rfc5869), the KA.agree of Bonawitz et al.
- * 2017 (https://eprint.iacr.org/2017/281). Keys travel and are secret-shared as their raw 32 bytes;
- * node:crypto wants DER, so raw keys are wrapped in the fixed RFC 8410 prefixes
- * (https://www.rfc-editor.org/rfc/rfc8410).
+ * 2017 (https://eprint.iacr.org/2017/281). Keys travel and are secret-shared as their raw 32 bytes.
+ * node:crypto takes them as JWK (RFC 8037 OKP, https://www.rfc-editor.org/rfc/rfc8037), which it
+ * imports about eight times faster than DER; a private key whose public half is not at hand is
+ * wrapped in the fixed RFC 8410 PKCS#8 prefix instead (https://www.rfc-editor.org/rfc/rfc8410).
  */
 import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, type KeyObject } from 'node:crypto';
 import { compareSiteIds, encodeContext } from './canonical.ts';
@@ -33,14 +34,22 @@ function checkLength(key: Uint8Array, what: string): void {
   if (key.length !== X25519_KEY_BYTES) throw new RangeError(`an X25519 ${what} key has ${X25519_KEY_BYTES} bytes, not ${key.length}`);
 }
 
-function privateKeyObject(raw: Uint8Array): KeyObject {
+const base64url = (raw: Uint8Array) => Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url');
+
+/**
+ * A private KeyObject. With its public half the JWK import is used; the key is computed from `d`
+ * alone (OpenSSL's raw X25519 import), `x` is only the format's required companion.
+ */
+function privateKeyObject(raw: Uint8Array, publicKey?: Uint8Array): KeyObject {
   checkLength(raw, 'private');
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  if (!publicKey) return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
+  checkLength(publicKey, 'public');
+  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: base64url(raw), x: base64url(publicKey) }, format: 'jwk' });
 }
 
 function publicKeyObject(raw: Uint8Array): KeyObject {
   checkLength(raw, 'public');
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
+  return createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: base64url(raw) }, format: 'jwk' });
 }
 
 /** The raw public key of a raw private key; lets a reconstructed key be checked against the one advertised. */
@@ -68,14 +77,30 @@ export interface PairContext {
   sites: readonly [string, string];
 }
 
+/** Derives pairwise keys (see derivePairKey) from one private key against several peers. */
+export type PairKeyDeriver = (peerPublicKey: Uint8Array, context: PairContext) => Buffer;
+
+/**
+ * A {@link PairKeyDeriver} for `privateKey` (give its public half when known: it makes the import
+ * faster). The key is wrapped into a KeyObject once: a site derives a key with every other site,
+ * and importing it again for each was most of a round.
+ */
+export function pairKeyDeriver(privateKey: Uint8Array, publicKey?: Uint8Array): PairKeyDeriver {
+  const own = privateKeyObject(privateKey, publicKey);
+  return (peerPublicKey, context) => {
+    const [a, b] = [...context.sites].sort(compareSiteIds) as [string, string];
+    if (a === b) throw new RangeError('a pairwise key needs two different sites');
+    const info = encodeContext([context.purpose, context.roundId, a, b]);
+    const secret = diffieHellman({ privateKey: own, publicKey: publicKeyObject(peerPublicKey) });
+    // No salt: RFC 5869 §3.1 makes it optional, and `info` already separates every use of a secret.
+    return hkdfSha256(secret, Buffer.alloc(0), info, 32);
+  };
+}
+
 /**
  * A 32-byte key shared by two sites: HKDF-SHA256 over their X25519 secret, with `info` binding the
  * purpose, the round and both site ids, so one agreement never yields the same key twice.
  */
 export function derivePairKey(privateKey: Uint8Array, peerPublicKey: Uint8Array, context: PairContext): Buffer {
-  const [a, b] = [...context.sites].sort(compareSiteIds) as [string, string];
-  if (a === b) throw new RangeError('a pairwise key needs two different sites');
-  const info = encodeContext([context.purpose, context.roundId, a, b]);
-  // No salt: RFC 5869 §3.1 makes it optional, and `info` already separates every use of a secret.
-  return hkdfSha256(x25519(privateKey, peerPublicKey), Buffer.alloc(0), info, 32);
+  return pairKeyDeriver(privateKey)(peerPublicKey, context);
 }

@@ -17,9 +17,9 @@
 import { randomBytes } from 'node:crypto';
 import { pairSign, sortSiteIds } from './canonical.ts';
 import { protocolViolation, SecAggError, SecAggReason, tooFewSites } from './errors.ts';
-import { derivePairKey, generateX25519KeyPair, X25519_KEY_BYTES } from './key-agreement.ts';
+import { generateX25519KeyPair, pairKeyDeriver, X25519_KEY_BYTES } from './key-agreement.ts';
 import type { KeyAdvertisement, KeyRoster, MaskedInput, RevealedShare, RoundConfig, SharesDelivery, SharesUpload, UnmaskRequest, UnmaskResponse } from './messages.ts';
-import { addMask, SEED_BYTES } from './prg.ts';
+import { addMasks, SEED_BYTES, type Mask } from './prg.ts';
 import { quantiseInto } from './quantise.ts';
 import { maskedLength, shareXs, validateRoundConfig } from './round-config.ts';
 import { checkRoster } from './roster.ts';
@@ -115,7 +115,7 @@ export function shareKeys(state: SiteState, roster: KeyRoster): Step<SharedSiteS
   const sPrivate = fromBase64(keys.sPrivateKey, X25519_KEY_BYTES, 'sPrivateKey');
   const bShares = splitSecret(bSeed, config.threshold, [...xs.values()]);
   const sShares = splitSecret(sPrivate, config.threshold, [...xs.values()]);
-  const cPrivate = fromBase64(keys.cPrivateKey, X25519_KEY_BYTES, 'cPrivateKey');
+  const cAgree = pairKeyDeriver(fromBase64(keys.cPrivateKey, X25519_KEY_BYTES, 'cPrivateKey'), fromBase64(keys.cPublicKey, X25519_KEY_BYTES, 'cPublicKey'));
 
   const shares: EncryptedShare[] = [];
   let ownShares: SharedSiteState['ownShares'] | undefined;
@@ -126,7 +126,7 @@ export function shareKeys(state: SiteState, roster: KeyRoster): Step<SharedSiteS
       ownShares = { b: toBase64(b), s: toBase64(s) };
       continue;
     }
-    const key = derivePairKey(cPrivate, fromBase64(peer.cPublicKey, X25519_KEY_BYTES, `${peer.siteId}'s cPublicKey`), { purpose: 'share-encryption', roundId: config.roundId, sites: [siteId, peer.siteId] });
+    const key = cAgree(fromBase64(peer.cPublicKey, X25519_KEY_BYTES, `${peer.siteId}'s cPublicKey`), { purpose: 'share-encryption', roundId: config.roundId, sites: [siteId, peer.siteId] });
     shares.push(encryptShare(key, { roundId: config.roundId, from: siteId, to: peer.siteId }, Buffer.concat([b, s])));
   }
   return {
@@ -153,13 +153,13 @@ export function maskInput(state: SiteState, delivery: SharesDelivery, update: Ar
   if (update.length !== config.vectorLength) throw protocolViolation(`the update has ${update.length} values; round ${config.roundId} expects ${config.vectorLength}`);
 
   const byId = new Map(roster.map((k) => [k.siteId, k]));
-  const cPrivate = fromBase64(keys.cPrivateKey, X25519_KEY_BYTES, 'cPrivateKey');
+  const cAgree = pairKeyDeriver(fromBase64(keys.cPrivateKey, X25519_KEY_BYTES, 'cPrivateKey'), fromBase64(keys.cPublicKey, X25519_KEY_BYTES, 'cPublicKey'));
   const held: MaskedSiteState['held'] = { [siteId]: state.ownShares };
   for (const share of delivery.shares) {
     const peer = byId.get(share.from);
     if (!peer || share.from === siteId) throw protocolViolation(`a share from ${share.from}, who is not another site of the roster`);
     if (held[share.from]) throw protocolViolation(`two shares from ${share.from}`);
-    const key = derivePairKey(cPrivate, fromBase64(peer.cPublicKey, X25519_KEY_BYTES, `${peer.siteId}'s cPublicKey`), { purpose: 'share-encryption', roundId: config.roundId, sites: [siteId, peer.siteId] });
+    const key = cAgree(fromBase64(peer.cPublicKey, X25519_KEY_BYTES, `${peer.siteId}'s cPublicKey`), { purpose: 'share-encryption', roundId: config.roundId, sites: [siteId, peer.siteId] });
     const plain = decryptShare(key, share, { roundId: config.roundId, from: share.from, to: siteId });
     if (plain.length !== 2 * SEED_BYTES) throw protocolViolation(`the share from ${share.from} holds ${plain.length} bytes, not ${2 * SEED_BYTES}`);
     held[share.from] = { b: toBase64(plain.subarray(0, SEED_BYTES)), s: toBase64(plain.subarray(SEED_BYTES)) };
@@ -179,13 +179,14 @@ export function maskInput(state: SiteState, delivery: SharesDelivery, update: Ar
     quantiseInto(y, 1, update, config, ratio);
   }
 
-  addMask(y, fromBase64(state.bSeed, SEED_BYTES, 'bSeed'), 1);
-  const sPrivate = fromBase64(keys.sPrivateKey, X25519_KEY_BYTES, 'sPrivateKey');
+  const masks: Mask[] = [{ seed: fromBase64(state.bSeed, SEED_BYTES, 'bSeed'), sign: 1 }];
+  const sAgree = pairKeyDeriver(fromBase64(keys.sPrivateKey, X25519_KEY_BYTES, 'sPrivateKey'), fromBase64(keys.sPublicKey, X25519_KEY_BYTES, 'sPublicKey'));
   for (const v of u2) {
     if (v === siteId) continue;
-    const seed = derivePairKey(sPrivate, fromBase64(byId.get(v)!.sPublicKey, X25519_KEY_BYTES, `${v}'s sPublicKey`), { purpose: 'mask', roundId: config.roundId, sites: [siteId, v] });
-    addMask(y, seed, pairSign(siteId, v));
+    const seed = sAgree(fromBase64(byId.get(v)!.sPublicKey, X25519_KEY_BYTES, `${v}'s sPublicKey`), { purpose: 'mask', roundId: config.roundId, sites: [siteId, v] });
+    masks.push({ seed, sign: pairSign(siteId, v) });
   }
+  addMasks(y, masks);
   return {
     state: { phase: 'masked', config, siteId, u2, held, revealed: {} },
     message: { roundId: config.roundId, siteId, masked: encodeWords(y) },

@@ -17,8 +17,11 @@ export function fromBase64(text: string, length: number, what: string): Buffer {
   return bytes;
 }
 
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
 /** uint32 words as little-endian base64, whatever the host's byte order. */
 export function encodeWords(words: Uint32Array): string {
+  if (LITTLE_ENDIAN) return Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64');
   const bytes = Buffer.alloc(words.length * 4);
   for (let i = 0; i < words.length; i++) bytes.writeUInt32LE(words[i]!, i * 4);
   return bytes.toString('base64');
@@ -28,6 +31,10 @@ export function encodeWords(words: Uint32Array): string {
 export function decodeWords(text: string, count: number, what: string): Uint32Array {
   const bytes = fromBase64(text, count * 4, what);
   const words = new Uint32Array(count);
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(words.buffer).set(bytes);
+    return words;
+  }
   for (let i = 0; i < count; i++) words[i] = bytes.readUInt32LE(i * 4);
   return words;
 }

@@ -32,8 +32,10 @@ export function secureWeightedSum(inputs: readonly SecureInput[], options: Secur
   if (!first) throw badInput('a secure round needs sites');
   for (const input of inputs) {
     // The quantiser would clip silently; an update outside the grid must be refused where it is made.
-    for (const v of input.delta) {
-      if (!(Math.abs(v) <= options.clipRange)) throw badInput(`site ${input.siteId}'s update leaves the secure-aggregation range ±${options.clipRange}`);
+    const c = options.clipRange;
+    const delta = input.delta;
+    for (let i = 0; i < delta.length; i++) {
+      if (!(delta[i]! >= -c && delta[i]! <= c)) throw badInput(`site ${input.siteId}'s update leaves the secure-aggregation range ±${c}`);
     }
   }
   const opened = openRound({

@@ -10,11 +10,13 @@
 import { badInput } from '../../errors/domain-error.ts';
 import { initialWeights, parameterCount } from '../local-training/federated-model.ts';
 import { trainLocalOnly } from '../local-training/local-only.ts';
+import type { LocalRoundConfig } from '../local-training/local-trainer.ts';
 import { noiseMultiplierFor } from '../privacy/rdp-accountant.ts';
 import { createStrategy, parseStrategyConfig } from '../strategies/strategy-config.ts';
 import { evaluateModel } from './evaluate.ts';
 import { loadFederatedDataset, pooledTestSet, withValidationSplit, type FederatedDataset, type MetricName } from './federated-datasets.ts';
 import { InProcessTransport, SiteParticipant } from './in-process-transport.ts';
+import { checkHttpSimulation, runHttpRounds } from './http-rounds.ts';
 import { runRounds, type Exclusion } from './run-rounds.ts';
 import { resolveOptions, type ResolvedOptions, type SimulateFederationOptions } from './simulation-options.ts';
 
@@ -84,26 +86,34 @@ export async function simulateFederation(options: SimulateFederationOptions, dep
       calibrated.set(s.name, { sampleRate, noiseMultiplier: noiseMultiplierFor(dp.epsilon, dp.delta, sampleRate, opts.rounds * opts.localSteps) });
     }
   }
-  const transport = new InProcessTransport(sites.map((s) => new SiteParticipant(s.name, model, s.train, opts.seed)));
-  const federated = await runRounds(transport, {
-    runId: `${opts.dataset}-${opts.strategy}-${opts.seed}`,
-    rounds: opts.rounds,
-    initialWeights: init,
-    strategy,
-    registeredExamples: Object.fromEntries(sites.map((s) => [s.name, s.train.rows])),
-    configFor: (site) => {
-      const c = calibrated.get(site);
-      return {
-        localSteps: opts.localSteps,
-        batchSize: opts.batch,
-        learningRate: opts.lr,
-        mu: opts.mu,
-        ...(c && dp ? { dp: { ...c, clipNorm: dp.clipNorm } } : {}),
-      };
-    },
-    ...(opts.secagg ? { secure: { clipRange: opts.secaggClipRange, quantRange: opts.secaggQuantRange } } : {}),
-    ...(dp ? { privacyBudget: { epsilon: dp.epsilon, delta: dp.delta } } : {}),
-  });
+  const participants = sites.map((s) => new SiteParticipant(s.name, model, s.train, opts.seed));
+  const runId = `${opts.dataset}-${opts.strategy}-${opts.seed}`;
+  const registeredExamples = Object.fromEntries(sites.map((s) => [s.name, s.train.rows]));
+  const configFor = (site: string): LocalRoundConfig => {
+    const c = calibrated.get(site);
+    return {
+      localSteps: opts.localSteps,
+      batchSize: opts.batch,
+      learningRate: opts.lr,
+      mu: opts.mu,
+      ...(c && dp ? { dp: { ...c, clipNorm: dp.clipNorm } } : {}),
+    };
+  };
+  const secure = opts.secagg ? { clipRange: opts.secaggClipRange, quantRange: opts.secaggQuantRange } : undefined;
+  if (opts.transport === 'http') checkHttpSimulation(opts);
+  const federated =
+    opts.transport === 'http'
+      ? await runHttpRounds({ runId, lineageId: model.name, family: model.name, rounds: opts.rounds, initialWeights: init, strategy: parseStrategyConfig(strategyConfig(opts)), sites: participants, configFor, registeredExamples, ...(secure ? { secure } : {}) })
+      : await runRounds(new InProcessTransport(participants), {
+          runId,
+          rounds: opts.rounds,
+          initialWeights: init,
+          strategy,
+          registeredExamples,
+          configFor,
+          ...(secure ? { secure } : {}),
+          ...(dp ? { privacyBudget: { epsilon: dp.epsilon, delta: dp.delta } } : {}),
+        });
 
   const localModels = opts.baselines ? sites.map((s) => trainLocalOnly(model, init, s.train, { ...opts.localOnly, seed: opts.seed, site: s.name })) : [];
   const results: SiteResult[] = sites.map((s) => {
@@ -143,7 +153,8 @@ export async function simulateFederation(options: SimulateFederationOptions, dep
   };
 }
 
-function strategyConfig(opts: ResolvedOptions): Record<string, unknown> {
+/** The strategy configuration the options ask for (`strategy-config.ts`). */
+export function strategyConfig(opts: ResolvedOptions): Record<string, unknown> {
   const secureAggregation = opts.secagg;
   switch (opts.strategy) {
     case 'fedavg':

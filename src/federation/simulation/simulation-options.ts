@@ -38,6 +38,8 @@ export const SimulateFederationOptionsSchema = z.strictObject({
   validationFold: z.number().int().min(0).max(4).optional(),
   /** false skips the local-only baselines (their fields are then null), e.g. while sweeping settings */
   baselines: z.boolean().optional(),
+  /** inproc: sites and coordinator loop in one process; http: a real coordinator and signed site participants over loopback HTTP */
+  transport: z.enum(['inproc', 'http']).optional(),
 });
 /** The options as a caller writes them. */
 export type SimulateFederationOptions = z.input<typeof SimulateFederationOptionsSchema>;
@@ -63,6 +65,7 @@ export interface ResolvedOptions {
   evaluateOn: 'test' | 'validation';
   validationFold: number;
   baselines: boolean;
+  transport: 'inproc' | 'http';
   notes: string[];
 }
 
@@ -107,6 +110,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     evaluateOn: o.evaluateOn ?? 'test',
     validationFold: o.validationFold ?? 0,
     baselines: o.baselines ?? true,
+    transport: o.transport ?? 'inproc',
     notes: [d.provenance],
   };
 }

@@ -3,4 +3,5 @@ export { createSiteParticipant, type FetchedVersion, type PollOutcome, type Site
 export { createMemorySiteStore, type SiteRoundRecord, type SiteStore, type StoredVersion } from './site-store.ts';
 export { createSqlSiteStore } from './sql-site-store.ts';
 export { startPolling, type PollLoopOptions } from './poll-loop.ts';
-export type { PrivacyPlanner, RoundWork, SiteTrainer, TrainedUpdate } from './types.ts';
+export { isNoTrainingData, noTrainingData, NoTrainingDataError } from './no-training-data.ts';
+export type { DataCheck, PrivacyPlanner, RoundWork, SiteTrainer, TrainedUpdate } from './types.ts';

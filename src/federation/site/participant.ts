@@ -1,8 +1,8 @@
 /**
  * A hospital site taking part in federated rounds. It only ever calls out (hospital firewalls allow
- * nothing in): `pollOnce` asks the coordinator for work, refuses a round its privacy budget cannot
- * pay for, trains through the `trainer` callback, and submits the update (or runs the
- * secure-aggregation step the round is at); `fetchLatestVersion` downloads the newest model and
+ * nothing in): `pollOnce` asks the coordinator for work, declines a round its privacy budget cannot
+ * pay for (PRIVACY_BUDGET) or it has no training data for (NO_DATA), trains through the `trainer`
+ * callback, and submits the update (or runs the secure-aggregation step the round is at); `fetchLatestVersion` downloads the newest model and
  * checks the coordinator's signature and the weights' SHA-256 before keeping it. Every request is
  * signed with the site's Ed25519 key; every answer is checked against the pinned coordinator key.
  */
@@ -15,12 +15,13 @@ import { createFederationClient, FederationRequestError, type FetchLike } from '
 import { sha256Hex } from '../protocol/envelope.ts';
 import { decodeFloat64, encodeFloat64, firstNonFinite, float64Bytes } from '../protocol/float-codec.ts';
 import { publicKeyFromBase64 } from '../protocol/identity-keys.ts';
-import { DeclineReceiptSchema, ReceiptSchema, SecAggAckSchema, VersionResponseSchema, WorkResponseSchema, type Receipt, type RoundWorkMessage, type VersionModel } from '../protocol/messages.ts';
+import { DeclineReceiptSchema, type Decline, ReceiptSchema, SecAggAckSchema, VersionResponseSchema, WorkResponseSchema, type Receipt, type RoundWorkMessage, type VersionModel } from '../protocol/messages.ts';
 import { verifyManifest } from '../protocol/version-signature.ts';
 import { plannedSteps, siteLedger } from './site-privacy.ts';
 import { runSecAggStep } from './site-secagg.ts';
 import { createMemorySiteStore, type SiteRoundRecord, type SiteStore, type StoredVersion } from './site-store.ts';
-import type { PrivacyPlanner, RoundWork, SiteTrainer } from './types.ts';
+import { isNoTrainingData } from './no-training-data.ts';
+import type { DataCheck, PrivacyPlanner, RoundWork, SiteTrainer } from './types.ts';
 
 export interface SiteParticipantOptions {
   coordinatorUrl: string;
@@ -35,6 +36,8 @@ export interface SiteParticipantOptions {
   /** the site's privacy budget (and any rounds charged outside this store) */
   ledger?: PrivacyLedger;
   planPrivacy?: PrivacyPlanner;
+  /** checks the site has training data for a round before it takes part; see DataCheck */
+  checkData?: DataCheck;
   /** defaults to memory; use createSqlSiteStore(db) to survive restarts */
   store?: SiteStore;
   logger?: Logger;
@@ -65,6 +68,14 @@ export interface SiteParticipant {
   fetchLatestVersion(lineageId?: string): Promise<FetchedVersion>;
   /** The privacy ledger as it stands, or null without a budget. */
   ledger(): Promise<PrivacyLedger | null>;
+}
+
+type DeclineReason = Decline['reason'];
+
+/** The reason a stored declined round was declined for (its receipt says; older records predate that). */
+function declinedReason(record: SiteRoundRecord): DeclineReason {
+  const reason = (record.receipt as { reason?: unknown } | null)?.reason;
+  return reason === 'NO_DATA' || reason === 'OPERATOR' ? reason : 'PRIVACY_BUDGET';
 }
 
 function decodeWork(msg: RoundWorkMessage): RoundWork {
@@ -100,25 +111,33 @@ export function createSiteParticipant(options: SiteParticipantOptions): SitePart
     }
   };
 
-  const decline = async (record: SiteRoundRecord, reason: 'PRIVACY_BUDGET'): Promise<PollOutcome> => {
-    await call(`federation/v1/rounds/${record.roundId}/decline`, record.roundId, { reason }, DeclineReceiptSchema);
-    await store.saveRound({ ...record, status: 'declined' });
+  const decline = async (record: SiteRoundRecord, reason: DeclineReason): Promise<PollOutcome> => {
+    const { body: receipt } = await call(`federation/v1/rounds/${record.roundId}/decline`, record.roundId, { reason }, DeclineReceiptSchema);
+    await store.saveRound({ ...record, status: 'declined', receipt });
     options.logger?.info({ roundId: record.roundId, reason }, 'federation round declined');
     return { kind: 'declined', roundId: record.roundId, reason };
   };
 
   /**
    * Trains once per round and charges the ledger with the steps actually taken, both saved before
-   * anything leaves the site; null when the trained round turned out to cost more than the budget.
+   * anything leaves the site; instead the reason to decline when the trained round turned out to
+   * cost more than the budget (PRIVACY_BUDGET) or the trainer found no data after all (NO_DATA).
    */
-  const ensureTrained = async (work: RoundWork, record: SiteRoundRecord): Promise<SiteRoundRecord | null> => {
+  const ensureTrained = async (work: RoundWork, record: SiteRoundRecord): Promise<SiteRoundRecord | DeclineReason> => {
     if (record.update) return record;
-    const trained = await options.trainer(work);
+    let trained: Awaited<ReturnType<SiteTrainer>>;
+    try {
+      trained = await options.trainer(work);
+    } catch (err) {
+      // the data can vanish between the check and training (consent withdrawn meanwhile)
+      if (isNoTrainingData(err)) return 'NO_DATA';
+      throw err;
+    }
     if (trained.delta.length !== work.weights.length) throw badInput(`the trainer returned ${trained.delta.length} values for a model of ${work.weights.length}`);
     if (firstNonFinite(trained.delta) >= 0) throw badInput('the trainer returned a non-finite update; nothing was sent');
     if (!(Number.isSafeInteger(trained.numExamples) && trained.numExamples > 0)) throw badInput(`the trainer reported ${trained.numExamples} examples`);
     const steps = trained.privacy ?? (await plannedSteps(work, options.planPrivacy));
-    if (await ledger.wouldExceed(work.roundId, steps)) return null;
+    if (await ledger.wouldExceed(work.roundId, steps)) return 'PRIVACY_BUDGET';
     const { report, ledger: charged } = await ledger.charge(work.roundId, steps);
     const next: SiteRoundRecord = { ...record, update: { delta: trained.delta, numExamples: trained.numExamples }, privacy: report };
     await store.saveRound(next, charged?.toJSON());
@@ -134,29 +153,44 @@ export function createSiteParticipant(options: SiteParticipantOptions): SitePart
       const work = decodeWork(msg);
       lastLineage = work.lineageId;
       let record = await store.loadRound(federationId, work.roundId);
-      if (record?.status === 'declined') return { kind: 'declined', roundId: work.roundId, reason: 'PRIVACY_BUDGET' };
+      if (record?.status === 'declined') return { kind: 'declined', roundId: work.roundId, reason: declinedReason(record) };
       if (!record) {
         record = { federationId, roundId: work.roundId, status: 'active', update: null, privacy: null, receipt: null, secagg: null };
-        if (await ledger.wouldExceed(work.roundId, await plannedSteps(work, options.planPrivacy))) return decline(record, 'PRIVACY_BUDGET');
+        // the data check comes first: a site with nothing to train on has no privacy cost to price
+        try {
+          await options.checkData?.(work);
+          if (await ledger.wouldExceed(work.roundId, await plannedSteps(work, options.planPrivacy))) return decline(record, 'PRIVACY_BUDGET');
+        } catch (err) {
+          if (isNoTrainingData(err)) {
+            options.logger?.info({ roundId: work.roundId, message: err.message }, 'no training data for the round');
+            return decline(record, 'NO_DATA');
+          }
+          throw err;
+        }
         await store.saveRound(record);
       }
       if (msg.secagg) {
+        let declinedFor: DeclineReason = 'PRIVACY_BUDGET';
         const done = await runSecAggStep(
           {
             siteId,
             save: (r) => store.saveRound(r),
             post: async (roundId, step, payload) => (await call(`federation/v1/rounds/${roundId}/secagg/${step}`, roundId, payload, SecAggAckSchema)).body,
-            ensureTrained: (r) => ensureTrained(work, r),
+            ensureTrained: async (r) => {
+              const trained = await ensureTrained(work, r);
+              if (typeof trained === 'string') declinedFor = trained;
+              return typeof trained === 'string' ? null : trained;
+            },
             warn: (fields, message) => options.logger?.warn(fields, message),
           },
           msg,
           record,
         );
-        if (done.kind === 'declined') return decline((await store.loadRound(federationId, work.roundId)) ?? record, 'PRIVACY_BUDGET');
+        if (done.kind === 'declined') return decline((await store.loadRound(federationId, work.roundId)) ?? record, declinedFor);
         return done;
       }
       const trained = await ensureTrained(work, record);
-      if (!trained) return decline(record, 'PRIVACY_BUDGET');
+      if (typeof trained === 'string') return decline(record, trained);
       const update = trained.update!;
       const { body: receipt } = await call(`federation/v1/rounds/${work.roundId}/updates`, work.roundId, { delta: encodeFloat64(update.delta), numExamples: update.numExamples, privacy: trained.privacy }, ReceiptSchema);
       await store.saveRound({ ...trained, status: 'submitted', receipt });

@@ -46,3 +46,10 @@ export type SiteTrainer = (round: RoundWork) => Promise<TrainedUpdate>;
  * planner a DP round is priced at q = 1, which never underestimates ε but refuses more than needed.
  */
 export type PrivacyPlanner = (round: RoundWork) => SgmSteps | null | Promise<SgmSteps | null>;
+
+/**
+ * Checks, when a round is first seen and before any key is exchanged, that the site has training
+ * data for it; throws NoTrainingDataError (`./no-training-data.ts`) when it has none, and the
+ * participant then declines the round with NO_DATA.
+ */
+export type DataCheck = (round: RoundWork) => Promise<void>;

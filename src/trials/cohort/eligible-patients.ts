@@ -143,3 +143,18 @@ export async function resolvePseudonym(db: SqlClient, trialId: string, matcherKe
   const res = await db.query<{ patient_id: string }>('SELECT patient_id FROM trial_patient_features');
   return res.rows.find((r) => of(r.patient_id) === pseudonym)?.patient_id;
 }
+
+/**
+ * Every living patient eligible for any of the trials, by record id: for the site's own equity
+ * report (representation among trial-eligible patients), never for a trial matcher.
+ */
+export async function eligiblePatientIds(db: SqlClient, trials: readonly TrialDefinition[], asOf: string = todayUtc()): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const trial of trials) {
+    const p = new SqlParams();
+    const cond = compileNode(trial.eligibility, p, asOf);
+    const q = p.bind(`SELECT f.patient_id FROM trial_patient_features f WHERE NOT f.deceased AND ${cond.met}`);
+    for (const r of (await db.query<{ patient_id: string }>(q.sql, q.values)).rows) ids.add(r.patient_id);
+  }
+  return ids;
+}

@@ -14,6 +14,13 @@ describe('fixed-point quantisation (c = 8, Q = 2^22)', () => {
     assert.equal(quantisationStep(DEFAULT_QUANTISATION), 2 ** -18);
   });
 
+  it('rounds half a step up and just below half a step down, as Math.round does', () => {
+    // (x + 8)·2^18 is exactly 0.5 for x = 2^-19 − 8 → 1; 0.5 − 2^-30 for x = 2^-19 − 2^-48 − 8 → 0; 1.5 for 3·2^-19 − 8 → 2
+    assert.deepEqual(Array.from(quantise([2 ** -19 - 8, 2 ** -19 - 2 ** -48 - 8, 3 * 2 ** -19 - 8], DEFAULT_QUANTISATION)), [1, 0, 2]);
+    // the same from a Float64Array, and at 8 + 2^-19 (v = 2^21 + 0.5, half up)
+    assert.deepEqual(Array.from(quantise(Float64Array.of(2 ** -19 - 8, 2 ** -19), DEFAULT_QUANTISATION)), [1, 8 * SCALE + 1]);
+  });
+
   it('removes the n·c offset from a sum of n contributions', () => {
     // q(1) + q(−0.5) + q(8) = 9·2^18 + 7.5·2^18 + 16·2^18 = 32.5·2^18; minus 3·8 leaves 8.5.
     const sum = Uint32Array.from([3 * 8 * SCALE, 32.5 * SCALE]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DomainError } from '../../../src/errors/domain-error.ts';
-import { FLAMBY_LOCAL_TRAINING } from '../../../src/federation/local-training/local-only.ts';
+import { DATASET_DEFAULTS } from '../../../src/federation/simulation/defaults.ts';
 import { resolveOptions } from '../../../src/federation/simulation/simulation-options.ts';
 
 const badInput = (pattern: RegExp) => (e: unknown) => e instanceof DomainError && e.code === 'BAD_INPUT' && pattern.test(e.message);
@@ -13,10 +13,11 @@ describe('simulation options', () => {
     assert.equal(tcga.seed, 42);
     assert.equal(tcga.dp, undefined);
     assert.equal(tcga.secagg, false);
-    assert.deepEqual(tcga.localOnly, FLAMBY_LOCAL_TRAINING['tcga-brca']);
+    assert.deepEqual(tcga.localOnly, DATASET_DEFAULTS['tcga-brca'].localOnly);
+    assert.notEqual(tcga.localOnly, DATASET_DEFAULTS['tcga-brca'].localOnly);
     const mine = resolveOptions({ dataset: 'tcga-brca', rounds: 3, lr: 0.5, seed: 7 });
     assert.deepEqual([mine.rounds, mine.lr, mine.seed], [3, 0.5, 7]);
-    assert.deepEqual(resolveOptions({ dataset: 'heart' }).localOnly, FLAMBY_LOCAL_TRAINING.heart);
+    assert.deepEqual(resolveOptions({ dataset: 'heart' }).localOnly, DATASET_DEFAULTS.heart.localOnly);
   });
 
   it('takes FedProx\'s μ from the defaults and FedOpt\'s server rate per strategy', () => {
