@@ -13,5 +13,5 @@ function find(dir) {
 }
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : find('tests');
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], { stdio: 'inherit' });
+const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...files], { stdio: 'inherit' });
 process.exit(res.status ?? 1);

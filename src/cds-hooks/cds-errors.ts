@@ -80,11 +80,22 @@ export function toCdsErrorResponse(err: unknown): { status: number; body: Operat
   return { status: 500, body: toOperationOutcome(err) };
 }
 
-/** Body-parser failures as CDS errors: too large (413) or not JSON (400). */
-export function fromBodyParser(err: unknown): CdsHooksError | undefined {
-  const type = (err as { type?: string } | null)?.type;
+/**
+ * Errors Express and body-parser raise before a handler runs, as CDS errors: too large (413), not
+ * JSON (400), an unsupported encoding (415), a path that is not valid percent-encoding (the
+ * router's URIError, 400), and any other with a 4xx `status`/`statusCode` (https://github.com/expressjs/body-parser#errors).
+ * Their own messages are not passed on: some echo the request back.
+ */
+export function fromHttpLayer(err: unknown): CdsHooksError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const { type, status, statusCode } = err as { type?: unknown; status?: unknown; statusCode?: unknown };
   if (type === 'entity.too.large') return new CdsHooksError(CdsErrorCode.PAYLOAD_TOO_LARGE, 'request body is larger than the limit');
   if (type === 'entity.parse.failed') return badRequest('request body is not valid JSON');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new CdsHooksError(CdsErrorCode.UNSUPPORTED_MEDIA_TYPE, 'unsupported body encoding');
-  return undefined;
+  const httpStatus = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
+  if (httpStatus === undefined || httpStatus < 400 || httpStatus > 499) return undefined;
+  if (err instanceof URIError) return badRequest('the request path is not valid percent-encoding');
+  const code = (Object.keys(STATUS) as CdsErrorCode[]).find((c) => STATUS[c] === httpStatus);
+  // a 4xx without a code of its own here is still the caller's fault: answered as a plain 400
+  return code ? new CdsHooksError(code, `the request was refused (HTTP ${httpStatus})`) : badRequest(`the request was refused (HTTP ${httpStatus})`);
 }

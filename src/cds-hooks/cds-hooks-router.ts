@@ -5,7 +5,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { isDomainError } from '../errors/domain-error.ts';
-import { CdsErrorCode, CdsHooksError, fromBodyParser, toCdsErrorResponse, unauthenticated } from './cds-errors.ts';
+import { CdsErrorCode, CdsHooksError, fromHttpLayer, toCdsErrorResponse, unauthenticated } from './cds-errors.ts';
 import type { CdsHooksDeps } from './deps.ts';
 import { createEhrJwtVerifier, type EhrCaller } from './ehr-jwt.ts';
 import { answerOrderCheck, answerPatientView, type HandlerDeps, type HookAnswer } from './hook-handlers.ts';
@@ -156,7 +156,7 @@ export function createCdsHooksRouter(deps: CdsHooksDeps): Router {
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new CdsHooksError(CdsErrorCode.NOT_FOUND, `unknown CDS Hooks path; see GET ${CDS_HOOKS_PATH}`)));
 
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const known = fromBodyParser(err) ?? err;
+    const known = fromHttpLayer(err) ?? err;
     if (!(known instanceof CdsHooksError) && !isDomainError(known)) {
       logger.error({ err, requestId: req.get('x-request-id') }, 'unexpected error on /cds-services');
     }

@@ -4,6 +4,7 @@
  * to the fhirServer's origin: a next link elsewhere is refused. The token is never logged or stored.
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { z } from 'zod';
 
 export interface FhirReaderOptions {
   fetch: typeof globalThis.fetch;
@@ -34,7 +35,13 @@ async function getJson(url: string, options: FhirReaderOptions): Promise<{ statu
   } catch (err) {
     throw new FhirReadError(`FHIR server could not be reached (${(err as Error).name})`);
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    // the connection can drop, or the timeout fire, after the status line and before the body ends
+    throw new FhirReadError(`FHIR server's answer could not be read (${(err as Error).name})`);
+  }
   if (res.status === 404 || res.status === 410) return { status: res.status, body: undefined };
   if (!res.ok) throw new FhirReadError(`FHIR server answered HTTP ${res.status}`, res.status);
   try {
@@ -45,6 +52,28 @@ async function getJson(url: string, options: FhirReaderOptions): Promise<{ statu
 }
 
 const isResource = (v: unknown): v is Resource => typeof v === 'object' && v !== null && typeof (v as { resourceType?: unknown }).resourceType === 'string';
+
+/**
+ * The parts of a searchset Bundle this reader walks (http://hl7.org/fhir/R4/bundle.html): `entry`
+ * and `link` are arrays of objects, and a next link has a url. What an entry holds is not checked
+ * here: an entry without a resource is simply not a match.
+ */
+const SearchsetShape = z.looseObject({
+  resourceType: z.literal('Bundle'),
+  entry: z.array(z.looseObject({})).nullish(),
+  link: z
+    .array(z.looseObject({ relation: z.unknown(), url: z.unknown() }).refine((l) => l.relation !== 'next' || typeof l.url === 'string', { message: 'a next link needs a url', path: ['url'] }))
+    .nullish(),
+});
+
+/** Where and why a value is not a searchset Bundle that can be read (`entry[0]`: a null entry...); undefined when it can. */
+export function searchsetProblem(value: unknown): { path: string; message: string } | undefined {
+  const parsed = SearchsetShape.safeParse(value);
+  if (parsed.success) return undefined;
+  const issue = parsed.error.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return { path, message: issue.message };
+}
 
 /** The resources of a search page that are matches (not OperationOutcomes or included extras). */
 export function matchesOf(bundle: Bundle): Resource[] {
@@ -72,8 +101,8 @@ export async function readResource(query: string, options: FhirReaderOptions): P
 }
 
 /**
- * Follows a searchset from its first page (fetched here from `query`, or given as `first`) through
- * its next links; returns the matches of every page.
+ * Follows a searchset from its first page (fetched here from `query`, or given, already checked with
+ * searchsetProblem) through its next links; returns the matches of every page.
  */
 export async function readAllPages(query: string | Bundle, options: FhirReaderOptions): Promise<Resource[]> {
   const origin = new URL(options.baseUrl).origin;
@@ -85,6 +114,8 @@ export async function readAllPages(query: string | Bundle, options: FhirReaderOp
     const { body } = await getJson(url, options);
     if (body === undefined) return [];
     if (!isResource(body) || body.resourceType !== 'Bundle') throw new FhirReadError(`FHIR server answered a search for ${query.split('?')[0]} with something that is not a Bundle`);
+    const problem = searchsetProblem(body);
+    if (problem) throw new FhirReadError(`FHIR server answered a search for ${query.split('?')[0]} with a malformed Bundle (${problem.path}: ${problem.message})`);
     bundle = body as Bundle;
   } else bundle = query;
   const out = matchesOf(bundle);
@@ -105,6 +136,8 @@ export async function readAllPages(query: string | Bundle, options: FhirReaderOp
     seen.add(url);
     const { body } = await getJson(url, options);
     if (!isResource(body) || body.resourceType !== 'Bundle') throw new FhirReadError('a next page is not a Bundle');
+    const problem = searchsetProblem(body);
+    if (problem) throw new FhirReadError(`a next page is a malformed Bundle (${problem.path}: ${problem.message})`);
     bundle = body as Bundle;
     out.push(...matchesOf(bundle));
   }

@@ -6,10 +6,57 @@
 import { z } from 'zod';
 import { badRequest, type CdsIssue } from './cds-errors.ts';
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Why PostgreSQL could not hold `s` (text and jsonb refuse NUL, jsonb refuses unpaired surrogates), as the FHIR importer checks. */
+function unstorable(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'must not contain a NUL character';
+  if (LONE_SURROGATE.test(s)) return 'must not contain an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+/** A string that is stored (cards, feedback, audit): refused at the edge rather than failing the insert. */
+const storedText = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((s, ctx) => {
+      const why = unstorable(s);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    });
+
+/** Where a node sits, as a chain up to the root: the path is spelt out only for the one reported. */
+type Trail = { key: string | number; up: Trail } | undefined;
+function pathOf(t: Trail): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let at = t; at; at = at.up) path.push(at.key);
+  return path.reverse();
+}
+
+/** Every string and property name of a JSON value stored as jsonb; iterative, so depth cannot overflow the stack. */
+function refineStoredJson(value: unknown, ctx: z.RefinementCtx): void {
+  const stack: { node: unknown; at: Trail }[] = [{ node: value, at: undefined }];
+  while (stack.length > 0) {
+    const { node, at } = stack.pop()!;
+    if (typeof node === 'string') {
+      const why = unstorable(node);
+      if (why) return ctx.addIssue({ code: 'custom', message: why, path: pathOf(at) });
+    } else if (Array.isArray(node)) node.forEach((child, i) => stack.push({ node: child, at: { key: i, up: at } }));
+    else if (node !== null && typeof node === 'object') {
+      for (const [k, child] of Object.entries(node)) {
+        const why = unstorable(k);
+        if (why) return ctx.addIssue({ code: 'custom', message: `a property name ${why}`, path: pathOf(at) });
+        stack.push({ node: child, at: { key: k, up: at } });
+      }
+    }
+  }
+}
+
 /** FHIR id (http://hl7.org/fhir/R4/datatypes.html#id). */
 const FhirId = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id');
 /** `Practitioner/123`, `PractitionerRole/abc`... */
-const UserRef = z.string().min(1).max(256);
+const UserRef = storedText(1, 256);
 const MAX_DRAFT_ORDERS = 200;
 
 export const FhirAuthorizationSchema = z.object({
@@ -48,7 +95,7 @@ export type HookName = keyof typeof HOOK_CONTEXTS;
 const RequestBase = z
   .object({
     hook: z.string().min(1),
-    hookInstance: z.string().min(1).max(128),
+    hookInstance: storedText(1, 128),
     fhirServer: z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
     fhirAuthorization: FhirAuthorizationSchema.optional(),
     context: z.record(z.string(), z.unknown()),
@@ -83,14 +130,15 @@ export function parseHookRequest<H extends HookName>(body: unknown, hook: H): Ho
   return { ...base.data, hook, context: context.data } as HookRequest<H>;
 }
 
-const CodingSchema = z.looseObject({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() });
+// stored whole as jsonb, other Coding elements included
+const CodingSchema = z.looseObject({ system: z.string().optional(), code: z.string().optional(), display: z.string().optional() }).superRefine(refineStoredJson);
 
 export const FeedbackItemSchema = z
   .object({
-    card: z.string().min(1).max(128),
+    card: storedText(1, 128),
     outcome: z.enum(['accepted', 'overridden']),
-    acceptedSuggestions: z.array(z.object({ id: z.string().min(1).max(128) })).max(50).optional(),
-    overrideReason: z.object({ reason: CodingSchema.optional(), userComment: z.string().max(4000).optional() }).optional(),
+    acceptedSuggestions: z.array(z.object({ id: storedText(1, 128) })).max(50).optional(),
+    overrideReason: z.object({ reason: CodingSchema.optional(), userComment: storedText(0, 4000).optional() }).optional(),
     outcomeTimestamp: z.iso.datetime({ offset: true }),
   })
   .refine((f) => f.outcome === 'overridden' || !f.overrideReason, { message: 'overrideReason goes with outcome overridden only', path: ['overrideReason'] });

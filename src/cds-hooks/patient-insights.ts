@@ -59,7 +59,7 @@ export async function therapiesFor(deps: Deps, p: HookPatient): Promise<TherapyS
   const kb = deps.therapy.knowledgeBase;
   const { summary } = p.summary;
   const cancer = summary.primaryCancer;
-  const base: TherapySuggestions = { knowledgeBase: kb.version, modelVersion: null, sequenced: false, suggestions: [] };
+  const base: TherapySuggestions = { knowledgeBase: kb.version, modelVersion: null, modelInputs: [], missingInputs: [], sequenced: false, suggestions: [] };
   if (!cancer || summary.variants.length === 0) return base;
   const variants: PatientVariant[] = summary.variants.map((v) => ({ gene: v.gene ?? null, hgvsp: v.hgvsProtein ?? null, hgvsc: v.hgvsCoding ?? null }));
   const drafts = suggestTherapies({ cancer, variants }, kb);
@@ -67,7 +67,8 @@ export async function therapiesFor(deps: Deps, p: HookPatient): Promise<TherapyS
   const predictions = known.length > 0 ? await responsesFor(deps, p, known) : [];
   const byRegimen = new Map(predictions.map((x) => [x.therapy, x.probability]));
   const suggestions = predictions.length > 0 ? suggestTherapies({ cancer, variants }, kb, { rankWith: (r) => byRegimen.get(responseRegimenOf(r) ?? '') }) : drafts;
-  return { knowledgeBase: kb.version, modelVersion: predictions[0]?.modelVersion ?? null, sequenced: true, suggestions };
+  const first = predictions[0];
+  return { knowledgeBase: kb.version, modelVersion: first?.modelVersion ?? null, modelInputs: first?.inputs ?? [], missingInputs: first?.missingInputs ?? [], sequenced: true, suggestions };
 }
 
 const GRADE_STATUS: Record<string, TrialHit['status'] | undefined> = { certain: 'ELIGIBLE', probable: 'ELIGIBLE', possible: 'POSSIBLY_ELIGIBLE' };

@@ -9,12 +9,15 @@
  *   fhirServer when there is one;
  * - a searchset may be paged: the remaining pages are read through fhirServer.
  *
+ * A value that is neither (not a resource, or a Bundle with a null entry or a next link without a
+ * url) is the EHR's mistake, not missing data: 400 naming the element.
+ *
  * When a key can be had neither way the answer is 412 with an OperationOutcome naming it.
  * Nothing here is persisted (see README.md: prefetched data is used for this answer only).
  */
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { badRequest, preconditionFailed } from './cds-errors.ts';
-import { FhirReadError, matchesOf, nextLinkOf, readAllPages, readResource, type FhirReaderOptions } from './fhir-reader.ts';
+import { FhirReadError, matchesOf, nextLinkOf, readAllPages, readResource, searchsetProblem, type FhirReaderOptions } from './fhir-reader.ts';
 import type { HookRequest } from './hook-request.ts';
 
 export interface PatientRecordOptions {
@@ -107,6 +110,9 @@ export async function loadPatientRecord(request: HookRequest, templates: Readonl
       } else if (!isResource(value)) throw badRequest('malformed CDS Hooks request', [{ message: `prefetch.${key}: must be a FHIR resource or null`, expression: `prefetch.${key}` }]);
       else if (value.resourceType === 'OperationOutcome') got = await fromServer(key, query, 'holds an OperationOutcome');
       else if (value.resourceType === 'Bundle') {
+        // malformed like a value that is not a resource: the EHR sent it, so it is refused, not re-fetched
+        const problem = searchsetProblem(value);
+        if (problem) throw badRequest('malformed CDS Hooks request', [{ message: `prefetch.${key}.${problem.path}: ${problem.message}`, expression: `prefetch.${key}.${problem.path}` }]);
         const bundle = value as Bundle;
         sources[key] = 'prefetch';
         if (!nextLinkOf(bundle)) got = matchesOf(bundle);

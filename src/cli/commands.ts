@@ -1,7 +1,9 @@
 import type { ImportResult } from '../clinical/clinical-service.ts';
 import { pullPatientRecords } from '../clinical/pull/pull-records.ts';
 import { loadConfig } from '../config/config.ts';
-import { isDomainError } from '../errors/domain-error.ts';
+import type { JWK } from 'jose';
+import { backendServicesClient, discoverTokenUrl } from '../auth/backend-services-client.ts';
+import { badInput, isDomainError } from '../errors/domain-error.ts';
 import { createLogger } from '../logging/logger.ts';
 import { closeOnSignals, startSite } from '../main.ts';
 import type { SiteNode } from '../federation/node/index.ts';
@@ -69,6 +71,7 @@ export async function serveCommand(options: ServeOptions, io: Output): Promise<v
   io.out(`Sangam site node is running (${site.db.kind === 'pglite' ? `embedded store in ${config.dataDir}` : 'PostgreSQL'})`);
   io.out(`  GraphQL:  ${site.url}/graphql${config.env !== 'production' ? ' (GraphiQL in a browser)' : ''}`);
   io.out(`  FHIR:     ${site.url}/fhir  (POST a Bundle; GET /fhir/metadata)`);
+  io.out(`  CDS Hooks: ${site.url}/cds-services  (EHR JWTs from SANGAM_CDS_TRUSTED_ISSUERS)`);
   io.out(`  Health:   ${site.url}/health  ${site.url}/ready`);
   const models = site.models.active();
   if (models.length > 0) io.out(`  Models:   ${models.map((m) => `${m.name}@${m.version}${m.training.synthetic ? ' (synthetic training data)' : ''}`).join(', ')}`);
@@ -127,11 +130,32 @@ export interface SyncOptions extends TargetOptions {
   patient?: string;
   pageSize?: string;
   token?: string;
+  /** SMART Backend Services at the EHR: the site's client id, private JWK file, scopes and token URL */
+  clientId?: string;
+  privateKey?: string;
+  scope?: string;
+  tokenUrl?: string;
+}
+
+/** The token source for an EHR that wants SMART Backend Services, or undefined when none is configured. */
+async function ehrTokenSource(options: SyncOptions): Promise<(() => Promise<string>) | undefined> {
+  if (options.clientId === undefined && options.privateKey === undefined) return undefined;
+  if (!options.clientId || !options.privateKey) throw badInput('SMART Backend Services needs both --client-id and --private-key');
+  if (options.token) throw badInput('give either --token or --client-id with --private-key, not both');
+  const jwk = readJsonFile(options.privateKey, 64 * 1024) as JWK & { keys?: JWK[] };
+  const privateJwk = Array.isArray(jwk.keys) ? jwk.keys.find((k) => k.d !== undefined) : jwk;
+  if (!privateJwk || typeof privateJwk.d !== 'string') throw badInput(`${options.privateKey} holds no private key`);
+  const alg: string = privateJwk.alg ?? (privateJwk.kty === 'EC' ? 'ES384' : 'RS384');
+  if (alg !== 'RS384' && alg !== 'ES384') throw badInput(`SMART Backend Services signs with RS384 or ES384; the key says ${alg}`);
+  const tokenUrl = options.tokenUrl ?? (await discoverTokenUrl(options.fhirUrl));
+  const client = backendServicesClient({ tokenUrl, clientId: options.clientId, privateJwk, alg, scope: options.scope ?? 'system/*.rs' });
+  return () => client.accessToken();
 }
 
 /** `sangam sync`: pulls patients from an EHR's FHIR server and imports each record. Returns failures. */
 export async function syncCommand(options: SyncOptions, io: Output): Promise<number> {
   const config = loadConfig(process.env, {});
+  const accessToken = await ehrTokenSource(options);
   const target = await openTarget(options, io.out);
   let ok = 0;
   let failed = 0;
@@ -141,6 +165,7 @@ export async function syncCommand(options: SyncOptions, io: Output): Promise<num
       ...(options.patient ? { patientId: options.patient } : {}),
       ...(options.pageSize ? { pageSize: Number(options.pageSize) } : {}),
       ...(options.token ? { bearerToken: options.token } : {}),
+      ...(accessToken ? { accessToken } : {}),
       // a record larger than one import accepts would be pulled in full only to be refused
       maxResourcesPerPatient: Math.min(config.limits.maxResourcesPerPatient, config.limits.maxBundleEntries),
     });

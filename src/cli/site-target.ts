@@ -9,6 +9,10 @@ import { badInput, DomainError, ErrorCode, type InputIssue } from '../errors/dom
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { acquireLock, readLock } from '../storage/data-dir-lock.ts';
 import { openDatabase } from '../storage/open-database.ts';
+import { randomUUID } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { AuditRecorder } from '../audit/audit-recorder.ts';
+import { AUDIT_SUCCESS, auditOutcomeOf } from '../audit/build-audit-event.ts';
 import type { Role } from '../auth/roles.ts';
 import { mintSiteToken } from './auth-command.ts';
 
@@ -158,16 +162,30 @@ export async function localTarget(config: Config, logger: Logger): Promise<SiteT
   const lock = config.databaseUrl ? undefined : acquireLock(config.dataDir);
   const db = await openDatabase(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir });
   const { clinical, genomics, pathology } = createServices({ config, db, logger });
+  // imports straight into the store are audited like the API's: the operator's account is the client
+  const recorder = new AuditRecorder(db, { source: { site: config.siteId, observer: hostname() } });
+  const audited = async <T>(name: string, patients: (result: T) => readonly string[], run: () => Promise<T>): Promise<T> => {
+    const ctx = { requestId: randomUUID(), clientId: `cli:${userInfo().username}`, role: 'admin' };
+    const op = { channel: 'cli' as const, name, interaction: 'import' as const };
+    try {
+      const result = await run();
+      await recorder.record(ctx, op, patients(result), AUDIT_SUCCESS);
+      return result;
+    } catch (err) {
+      await recorder.record(ctx, op, [], auditOutcomeOf(err)).catch(() => undefined);
+      throw err;
+    }
+  };
   return {
     description: config.databaseUrl ? 'database at DATABASE_URL' : `data directory ${config.dataDir}`,
-    importBundle: (json, source) => clinical.importBundle(json, source),
+    importBundle: (json, source) => audited('import fhir', (r: ImportResult) => r.patientIds, () => clinical.importBundle(json, source)),
     async importTiles(files, request, onProgress) {
-      const result = await pathology.importTiles(
+      const result = await audited('import tiles', () => [request.patientId], () => pathology.importTiles(
         (async function* () {
           for (const f of files) yield { name: basename(f), bytes: await readFile(f) };
         })(),
         { ...request, source: 'cli', ...(onProgress ? { onProgress } : {}) },
-      );
+      ));
       return [{ slideId: result.slideId, encoder: result.encoder, tiles: result.tiles, kept: result.kept, rejected: result.rejected }];
     },
     async importVariants(file, request, onProgress) {
@@ -181,7 +199,7 @@ export async function localTarget(config: Config, logger: Logger): Promise<SiteT
           yield chunk as Buffer;
         }
       }
-      const r = await genomics.importVariants(counted(), { ...request, fileName: basename(file), source: 'cli' });
+      const r = await audited('import vcf', () => [request.patientId], () => genomics.importVariants(counted(), { ...request, fileName: basename(file), source: 'cli' }));
       return {
         callSetId: r.callSetId,
         specimenId: r.specimenId,

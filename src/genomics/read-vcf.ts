@@ -10,7 +10,7 @@ import { countsForTmb, TmbMethod } from './consequences.ts';
 import { buildEvidence, normaliseContig, type GenomeBuild } from './genome-build.ts';
 import { findHotspot } from './hotspot-table.ts';
 import { shortProteinChange } from './protein-change.ts';
-import { chooseTumourSample, readSupport, SampleChoiceError, tumourData, type InfoTags, type ReadSupport } from './sample-reads.ts';
+import { chooseTumourSample, MAX_STORED_INT, ReadCountError, readSupport, SampleChoiceError, tumourData, type InfoTags, type ReadSupport } from './sample-reads.ts';
 import { DEFAULT_LINE_LIMITS, LineStreamError, readLines, type LineLimits } from './vcf-lines.ts';
 
 export interface ReadVcfOptions {
@@ -249,6 +249,7 @@ function checkLine(ctx: RecordContext, line: string): string | undefined {
   const f = line.split('\t', 5);
   if (!f[0]) return 'CHROM is empty';
   if (!/^[1-9]\d*$/.test(f[1] ?? '')) return `POS "${f[1]}" is not a positive integer`;
+  if (Number(f[1]) > MAX_STORED_INT) return `POS ${f[1]} is above ${MAX_STORED_INT}, the largest position stored`;
   if (!REF.test(f[3] ?? '')) return `REF "${f[3]}" is not a DNA sequence`;
   if (f[4] !== '.' && !(f[4] ?? '').split(',').every((a) => ALT.test(a))) return `ALT "${f[4]}" is not a list of alleles`;
   return undefined;
@@ -276,26 +277,33 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
   let blocks: TranscriptAnnotation[] | undefined;
   let sampleData: ReturnType<typeof tumourData> | null = null;
   const blocksOf = () => (blocks ??= ctx.layout ? ((v.INFO[ctx.layout.tag] as unknown[] | undefined) ?? []).map((b) => parseBlock(ctx.layout as AnnotationLayout, String(b))) : []);
-  alts.forEach((alt, altIndex) => {
+  for (const [altIndex, alt] of alts.entries()) {
     stats.alleles++;
     if (alt.startsWith('<') || alt === '*' || alt.includes('[') || alt.includes(']')) {
       stats.skippedSymbolic++;
-      return;
+      continue;
     }
     if (!passes) {
       stats.filtered[filter] = (stats.filtered[filter] ?? 0) + 1;
-      return;
+      continue;
     }
     if (sampleData === null) sampleData = tumourData(v, ctx.sample);
-    const support = readSupport(v, sampleData, altIndex, alt, ctx.infoTags);
+    let support: ReadSupport;
+    try {
+      support = readSupport(v, sampleData, altIndex, alt, ctx.infoTags);
+    } catch (err) {
+      // one problem per line, however many ALT alleles it has
+      if (err instanceof ReadCountError) return problem(n, err.message);
+      throw err;
+    }
     stats.readsFrom[support.from] = (stats.readsFrom[support.from] ?? 0) + 1;
     if (ctx.minDepth > 0 && support.depth !== undefined && support.depth < ctx.minDepth) {
       stats.belowDepth++;
-      return;
+      continue;
     }
     if (ctx.minVaf > 0 && support.vaf !== undefined && support.vaf < ctx.minVaf) {
       stats.belowVaf++;
-      return;
+      continue;
     }
     const call: VariantCall = { line: n, chrom, pos: v.POS, ref, alt, filter, terms: [], tmbCounted: false };
     if (support.vaf !== undefined) call.vaf = support.vaf;
@@ -321,5 +329,5 @@ function readRecord(ctx: RecordContext, line: string, n: number, calls: VariantC
     }
     stats.kept++;
     calls.push(call);
-  });
+  }
 }

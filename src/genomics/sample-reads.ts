@@ -14,6 +14,27 @@ export interface ReadSupport {
 
 export class SampleChoiceError extends Error {}
 
+/** The largest read count (and position) that can be stored: PostgreSQL's int, 2^31 - 1. */
+export const MAX_STORED_INT = 2_147_483_647;
+
+/** A depth or allele depth that cannot be stored as a read count; the message names the field. */
+export class ReadCountError extends Error {}
+
+/** `value` as a read count, or a ReadCountError naming `field`: a whole number that fits PostgreSQL's int. */
+function storable(value: number | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value)) throw new ReadCountError(`${field} ${value} is not a whole number of reads`);
+  if (value > MAX_STORED_INT || value < -MAX_STORED_INT - 1) throw new ReadCountError(`${field} ${value} is above ${MAX_STORED_INT}, the largest read count stored`);
+  return value;
+}
+
+/** The support with its depths checked; `depth` and `altDepth` name where each came from. */
+function checked(support: ReadSupport, depth: string, altDepth: string): ReadSupport {
+  storable(support.depth, depth);
+  storable(support.altDepth, altDepth);
+  return support;
+}
+
 /**
  * The tumour column: the one named by the caller, else `##tumor_sample`, else a column called
  * TUMOR (any case), else the only column. Several columns and no way to tell is an error.
@@ -66,6 +87,7 @@ export function tumourData(v: Variant, sample: string | undefined): SampleData |
  * - Strelka SNVs (no GT, no AD): tier-1 counts of the ALT base over the tier-1 counts of all four bases;
  * - Strelka indels: TIR over TAR + TIR, tier 1;
  * - INFO tags (PCGR's TVAF/TDP) when the record carries them and no column does.
+ * Throws ReadCountError when the depth or allele depth is not a whole number that PostgreSQL's int holds.
  */
 export function readSupport(v: Variant, data: SampleData | undefined, altIndex: number, alt: string, info: InfoTags | undefined): ReadSupport {
   if (data) {
@@ -75,29 +97,33 @@ export function readSupport(v: Variant, data: SampleData | undefined, altIndex: 
       const counts = ad.map((x) => num(x) ?? 0);
       const altDepth = counts[altIndex + 1] as number;
       const total = counts.reduce((a, b) => a + b, 0);
-      return { altDepth, depth: dp ?? total, ...(total > 0 ? { vaf: altDepth / total } : {}), from: 'AD' };
+      return checked({ altDepth, depth: dp ?? total, ...(total > 0 ? { vaf: altDepth / total } : {}), from: 'AD' }, dp !== undefined ? 'DP' : 'the sum of AD', 'AD');
     }
     for (const tag of ['AF', 'FA'] as const) {
       const af = num(data[tag]?.[altIndex]);
-      if (af !== undefined) return { vaf: af, ...(dp !== undefined ? { depth: dp, altDepth: Math.round(af * dp) } : {}), from: tag };
+      if (af !== undefined) return checked({ vaf: af, ...(dp !== undefined ? { depth: dp, altDepth: Math.round(af * dp) } : {}), from: tag }, 'DP', `${tag} × DP`);
     }
     const tierOne = BASE_COUNTS[alt];
     if (tierOne && data[tierOne] && data.AU && data.CU && data.GU && data.TU) {
       const altDepth = first(data[tierOne]) ?? 0;
       const depth = ['AU', 'CU', 'GU', 'TU'].reduce((a, k) => a + (first(data[k]) ?? 0), 0);
-      return { altDepth, depth, ...(depth > 0 ? { vaf: altDepth / depth } : {}), from: 'strelka-snv' };
+      return checked({ altDepth, depth, ...(depth > 0 ? { vaf: altDepth / depth } : {}), from: 'strelka-snv' }, 'the sum of AU, CU, GU and TU', tierOne);
     }
     if (data.TIR && data.TAR) {
       const altDepth = first(data.TIR) ?? 0;
       const depth = altDepth + (first(data.TAR) ?? 0);
-      return { altDepth, depth, ...(depth > 0 ? { vaf: altDepth / depth } : {}), from: 'strelka-indel' };
+      return checked({ altDepth, depth, ...(depth > 0 ? { vaf: altDepth / depth } : {}), from: 'strelka-indel' }, 'TIR + TAR', 'TIR');
     }
   }
   if (info) {
     const af = num((v.INFO[info.af] as unknown[] | undefined)?.[altIndex] ?? (v.INFO[info.af] as unknown[] | undefined)?.[0]);
     const dp = num((v.INFO[info.dp] as unknown[] | undefined)?.[0]);
     if (af !== undefined || dp !== undefined) {
-      return { ...(af !== undefined ? { vaf: af } : {}), ...(dp !== undefined ? { depth: dp } : {}), ...(af !== undefined && dp !== undefined ? { altDepth: Math.round(af * dp) } : {}), from: 'info' };
+      return checked(
+        { ...(af !== undefined ? { vaf: af } : {}), ...(dp !== undefined ? { depth: dp } : {}), ...(af !== undefined && dp !== undefined ? { altDepth: Math.round(af * dp) } : {}), from: 'info' },
+        `INFO ${info.dp}`,
+        `INFO ${info.af} × ${info.dp}`,
+      );
     }
   }
   return { from: 'none' };

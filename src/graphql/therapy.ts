@@ -2,7 +2,18 @@ import type { EvidenceSummary, NotAssessableEvidence, TherapySuggestion } from '
 import { builder } from './builder.ts';
 import { PatientType } from './patient.ts';
 
-type Suggestion = TherapySuggestion & { knowledgeBase: string; modelVersion: string | null };
+type Suggestion = TherapySuggestion & { knowledgeBase: string; modelVersion: string | null; modelInputs: ModelInput[]; missingInputs: { feature: string; reason: string }[] };
+type ModelInput = { feature: string; value: number };
+
+const ModelInputType = builder.objectRef<ModelInput>('ModelInput').implement({
+  description: 'One input the response model read for this patient, before standardisation',
+  fields: (t) => ({ feature: t.exposeString('feature'), value: t.exposeFloat('value') }),
+});
+
+const MissingInputType = builder.objectRef<{ feature: string; reason: string }>('MissingModelInput').implement({
+  description: 'An input the record did not have; the model read its training mean instead',
+  fields: (t) => ({ feature: t.exposeString('feature'), reason: t.exposeString('reason') }),
+});
 
 const EvidenceType = builder.objectRef<EvidenceSummary | NotAssessableEvidence>('Evidence').implement({
   description: 'A CIViC evidence item (CC0) behind a suggestion or a warning',
@@ -40,6 +51,8 @@ const SuggestionType = builder.objectRef<Suggestion>('TherapySuggestion').implem
     level: t.exposeString('level', { description: 'the best evidence level behind the tier' }),
     predictedResponse: t.float({ nullable: true, resolve: (s) => s.predictedResponse ?? null, description: "the site's response model's probability of response, when it knows the regimen" }),
     modelVersion: t.exposeString('modelVersion', { nullable: true }),
+    modelInputs: t.field({ type: [ModelInputType], resolve: (s) => s.modelInputs, description: 'what the response model read for this patient (empty when it did not rank this regimen)' }),
+    missingInputs: t.field({ type: [MissingInputType], resolve: (s) => s.missingInputs }),
     knowledgeBase: t.exposeString('knowledgeBase'),
     evidence: t.field({ type: [EvidenceType], resolve: (s) => s.evidence }),
     resistance: t.field({ type: [EvidenceType], resolve: (s) => s.resistance, description: 'resistance evidence for this regimen: a warning' }),
@@ -57,7 +70,10 @@ builder.objectFields(PatientType, (t) => ({
       const result = await ctx.therapy.suggest(p.id);
       return result.suggestions
         .filter((s) => args.includeUntiered || s.tier !== null)
-        .map((s) => ({ ...s, knowledgeBase: result.knowledgeBase, modelVersion: s.predictedResponse !== undefined ? result.modelVersion : null }));
+        .map((s) => {
+          const ranked = s.predictedResponse !== undefined;
+          return { ...s, knowledgeBase: result.knowledgeBase, modelVersion: ranked ? result.modelVersion : null, modelInputs: ranked ? result.modelInputs : [], missingInputs: ranked ? result.missingInputs : [] };
+        });
     },
   }),
 }));

@@ -24,6 +24,8 @@ export interface ResponsePrediction {
   probability: number;
   line: number;
   modelVersion: string;
+  /** what the model read for this patient, before standardisation (missing ones at their imputed value) */
+  inputs: { feature: string; value: number }[];
   missingInputs: { feature: string; reason: string }[];
 }
 
@@ -59,7 +61,7 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
         const std = lease.card.standardisation;
         if (!std || lease.card.featureSchema !== `${schema.id}@${schema.version}`) throw new Error(`${lease.id} expects ${lease.card.featureSchema}`);
         const width = std.mean.length;
-        const todo: { i: number; key: string; candidates: readonly ResponseRegimen[]; line: number; missing: ResponsePrediction['missingInputs']; rows: number[][] }[] = [];
+        const todo: { i: number; key: string; candidates: readonly ResponseRegimen[]; line: number; inputs: ResponsePrediction['inputs']; missing: ResponsePrediction['missingInputs']; rows: number[][] }[] = [];
         requests.forEach((r, i) => {
           const s = r.summary.summary;
           const candidates = (r.therapies ?? REGIMENS_BY_CANCER[s.primaryCancer?.cancerType ?? ''] ?? []) as readonly ResponseRegimen[];
@@ -72,7 +74,8 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
           }
           const line = Math.max(0, ...s.medications.map((m) => m.line ?? 0)) + 1;
           const patient = assembleFeatures(schema, s, { mean: [], sd: [] });
-          todo.push({ i, key, candidates, line, missing: patient.missing, rows: candidates.map((c) => [...patient.raw, ...regimenEncoding(c, line)]) });
+          const inputs = [...schema.features.map((f, k) => ({ feature: f.name, value: patient.raw[k]! })), { feature: 'line', value: line }];
+          todo.push({ i, key, candidates, line, inputs, missing: patient.missing, rows: candidates.map((c) => [...patient.raw, ...regimenEncoding(c, line)]) });
         });
         const rows = todo.flatMap((t) => t.rows);
         if (rows.length === 0) return out;
@@ -83,7 +86,7 @@ export function createResponseService(registry: ModelRegistry): ResponseService 
         let offset = 0;
         for (const t of todo) {
           const answer = t.candidates
-            .map((therapy, k) => ({ therapy, probability: p[offset + k]!, line: t.line, modelVersion: lease.id, missingInputs: t.missing }))
+            .map((therapy, k) => ({ therapy, probability: p[offset + k]!, line: t.line, modelVersion: lease.id, inputs: t.inputs, missingInputs: t.missing }))
             .sort((a, b) => b.probability - a.probability);
           offset += t.candidates.length;
           cache.set(t.key, answer);

@@ -11,6 +11,9 @@ export interface TherapySuggestions {
   knowledgeBase: string;
   /** the response model behind predictedResponse, `name@version`, when it ranked anything */
   modelVersion: string | null;
+  /** what the response model read for this patient (empty when it ranked nothing) */
+  modelInputs: ResponsePrediction['inputs'];
+  missingInputs: ResponsePrediction['missingInputs'];
   /** false when the patient has no stored sequencing result: evidence cannot be matched without calls */
   sequenced: boolean;
   suggestions: TherapySuggestion[];
@@ -53,7 +56,7 @@ export function createTherapyService(options: TherapyServiceOptions): TherapySer
       const kb = knowledgeBase();
       const [stored] = await options.clinical.summaries([patientId]);
       const cancer = stored?.summary.primaryCancer;
-      const base = { knowledgeBase: kb.version, modelVersion: null, sequenced: false, suggestions: [] };
+      const base = { knowledgeBase: kb.version, modelVersion: null, modelInputs: [], missingInputs: [], sequenced: false, suggestions: [] };
       if (!stored || !cancer) return base;
       if ((await options.genomics.callSets(patientId)).length === 0) return base;
       const variants = await options.genomics.variants(patientId);
@@ -63,7 +66,8 @@ export function createTherapyService(options: TherapyServiceOptions): TherapySer
       if (known.length > 0 && options.responseAvailable()) [predictions = []] = await options.response.predict([{ summary: stored, therapies: known }]);
       const byRegimen = new Map(predictions.map((p) => [p.therapy, p.probability]));
       const suggestions = predictions.length > 0 ? suggestTherapies({ cancer, variants }, kb, { rankWith: (r) => byRegimen.get(responseRegimenOf(r) ?? '') }) : drafts;
-      return { knowledgeBase: kb.version, modelVersion: predictions[0]?.modelVersion ?? null, sequenced: true, suggestions };
+      const first = predictions[0];
+      return { knowledgeBase: kb.version, modelVersion: first?.modelVersion ?? null, modelInputs: first?.inputs ?? [], missingInputs: first?.missingInputs ?? [], sequenced: true, suggestions };
     },
   };
 }

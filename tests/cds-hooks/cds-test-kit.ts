@@ -86,11 +86,13 @@ export interface CdsTestSiteOptions {
   fhirFetch?: typeof fetch;
   extraJwks?: Record<string, unknown>;
   models?: boolean;
+  /** the database to build on (tests/helpers/databases.ts); an in-memory PGlite when absent */
+  openDb?: () => Promise<Database>;
 }
 
-/** A site on PGlite with models loaded and the CDS router mounted at /cds-services. */
+/** A site (on PGlite unless `openDb` says otherwise) with models loaded and the CDS router mounted at /cds-services. */
 export async function buildCdsSite(options: CdsTestSiteOptions = {}): Promise<CdsTestSite> {
-  const db = await openDatabase({});
+  const db = await (options.openDb ?? (() => openDatabase({})))();
   const chunks: string[] = [];
   const logger = createLogger({ level: 'info', destination: new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) }) });
   // the services alone (as app.ts builds them), so these tests do not depend on the GraphQL layer

@@ -47,6 +47,20 @@ describe('CDS Hooks discovery and request edge', () => {
     assert.equal(res.body.issue[0].code, 'not-found');
   });
 
+  it('answers 400 with an OperationOutcome for a service id that is not valid percent-encoding, before the token, whatever the method', async () => {
+    // the fuzzer's paths: express's router throws a URIError (status 400) while matching /:id
+    for (const path of ['/%', '/%ZZ', '/%E0%A4%A', '/%E0%A4%A/feedback']) {
+      for (const method of ['get', 'post', 'put', 'delete'] as const) {
+        const req = request(t.app)[method](`/cds-services${path}`);
+        const res = method === 'post' || method === 'put' ? await req.set('content-type', 'application/json').send('{}') : await req;
+        assert.equal(res.status, 400, `${method} ${path}`);
+        assert.equal(res.body.resourceType, 'OperationOutcome');
+        assert.deepEqual(res.body.issue.map((i: { code: string; diagnostics: string }) => [i.code, i.diagnostics]), [['invalid', 'the request path is not valid percent-encoding']]);
+      }
+    }
+    assert.doesNotMatch(t.logText(), /unexpected error/);
+  });
+
   it('answers 400 naming each bad element of a malformed request', async () => {
     const res = await request(t.app)
       .post(`/cds-services/${PV}`)

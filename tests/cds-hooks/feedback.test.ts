@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { readCdsFeedbackLabels } from '../../src/cds-hooks/cds-store.ts';
+import { testDatabases } from '../helpers/databases.ts';
 import { fixture } from '../helpers/fixtures.ts';
 import { BASE, buildCdsSite, makeEhr, PV, serviceUrl, type CdsTestSite, type TestEhr } from './cds-test-kit.ts';
 import { EGFR_LUNG, EGFR_TRIAL, importPatient } from './cohort-patients.ts';
@@ -69,3 +70,46 @@ describe('CDS Hooks feedback', () => {
     assert.equal(unknown.status, 404);
   });
 });
+
+for (const target of testDatabases()) {
+  /** Text that text and jsonb columns cannot hold is refused at the edge, not by a failed insert. */
+  describe(`CDS Hooks feedback text on ${target.name}`, () => {
+    let t: CdsTestSite;
+    let ehr: TestEhr;
+    const feedbackUrl = `${serviceUrl(PV)}/feedback`;
+    const send = async (body: unknown) => request(t.app).post(`/cds-services/${PV}/feedback`).set('authorization', `Bearer ${await ehr.token(feedbackUrl)}`).send(body as object);
+    const overridden = (overrideReason: unknown) => ({ feedback: [{ card: '9368d37b-283f-44a0-93ea-547cebab93ed', outcome: 'overridden', overrideReason, outcomeTimestamp: '2026-03-01T09:00:00Z' }] });
+
+    before(async () => {
+      ehr = await makeEhr('ES384');
+      t = await buildCdsSite({ ehrs: [ehr], models: false, openDb: target.open });
+    });
+    after(() => t.close());
+
+    it('answers 400 naming the field for a NUL character (the fuzzer’s userComment "\\u0000") and stores nothing', async () => {
+      const res = await send(overridden({ userComment: '\u0000' }));
+      assert.equal(res.status, 400);
+      assert.equal(res.body.resourceType, 'OperationOutcome');
+      assert.deepEqual(res.body.issue.map((i: { expression: string[]; diagnostics: string }) => [i.expression[0], i.diagnostics]), [
+        ['feedback.0.overrideReason.userComment', 'malformed CDS Hooks feedback: feedback.0.overrideReason.userComment: must not contain a NUL character'],
+      ]);
+      const card = await send({ feedback: [{ card: 'a\u0000b', outcome: 'accepted', outcomeTimestamp: '2026-03-01T09:00:00Z' }] });
+      assert.deepEqual(card.body.issue.map((i: { expression: string[] }) => i.expression[0]), ['feedback.0.card']);
+      // the reason Coding is stored whole as jsonb, so its other elements are checked too
+      const lone = await send(overridden({ reason: { system: 'https://example.org/r', code: 'x', extension: [{ valueString: 'half \ud83d' }] } }));
+      assert.equal(lone.status, 400);
+      assert.deepEqual(lone.body.issue.map((i: { expression: string[]; diagnostics: string }) => [i.expression[0], i.diagnostics.split(': ').at(-1)]), [
+        ['feedback.0.overrideReason.reason.extension.0.valueString', 'must not contain an unpaired UTF-16 surrogate'],
+      ]);
+      assert.equal((await readCdsFeedbackLabels(t.db)).length, 0);
+    });
+
+    it('still stores text with paired surrogates and other control characters', async () => {
+      const res = await send(overridden({ reason: { code: 'x', display: 'not now 😀' }, userComment: 'line one\nline two\t😀' }));
+      assert.equal(res.status, 200);
+      const [label] = await readCdsFeedbackLabels(t.db);
+      assert.equal(label?.overrideComment, 'line one\nline two\t😀');
+      assert.equal(label?.overrideReason?.display, 'not now 😀');
+    });
+  });
+}

@@ -169,6 +169,14 @@ describe('patient-view', () => {
     assert.ok(byTopic(res.body.cards as Card[], 'prognosis'));
   });
 
+  it('answers 400 naming the entry for a prefetch searchset with a null entry (the fuzzer’s `prefetch.conditions.entry: [null]`)', async () => {
+    const res = await call(hookBody(TRIAL_PATIENT, { fhirServer: fhir.baseUrl, prefetch: { conditions: { resourceType: 'Bundle', type: 'searchset', entry: [null] } } }));
+    assert.equal(res.status, 400);
+    assert.equal(res.body.resourceType, 'OperationOutcome');
+    assert.deepEqual(res.body.issue.map((i: { code: string; expression: string[] }) => [i.code, i.expression[0]]), [['invalid', 'prefetch.conditions.entry[0]']]);
+    assert.doesNotMatch(t.logText(), /unexpected error/);
+  });
+
   it('answers 412 with an OperationOutcome when the record is neither prefetched nor on a fhirServer', async () => {
     const res = await call(hookBody('not-stored-anywhere'));
     assert.equal(res.status, 412);

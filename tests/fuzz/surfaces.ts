@@ -10,7 +10,7 @@ import { fixture } from '../helpers/fixtures.ts';
 import { fhirBody, fhirInput, type FhirBody } from './fhir-arbitraries.ts';
 import { graphqlRequest, type GraphqlRequest } from './graphql-arbitraries.ts';
 import { authHeadersFor, serveLocally, storeFingerprint, TABLES, verdictKeepingStore, verdictOfStatus, withTimeout, type FuzzSurface, type FuzzTarget, type Verdict } from './harness.ts';
-import { buildCdsSite, makeEhr, type TestEhr } from '../cds-hooks/cds-test-kit.ts';
+import { buildCdsSite, makeEhr } from '../cds-hooks/cds-test-kit.ts';
 import { cdsCase, STORED_VCF_PLACEHOLDER, type CdsCase } from './cds-arbitraries.ts';
 import { authorizationFor, fakeEhrFetch, type EhrCall } from './cds-fake-ehr.ts';
 import { tileInput, type TileCase } from './image-arbitraries.ts';
@@ -194,7 +194,7 @@ export const cdsHooksSurface: FuzzSurface<CdsCase> = {
     return {
       async run(c): Promise<Verdict> {
         const aud = `${CDS_BASE}/cds-services${c.path}`;
-        const authorization = await authorizationFor(c.auth, aud, ehr, stranger as TestEhr, lastGood);
+        const authorization = await authorizationFor(c.auth, aud, ehr, stranger, lastGood);
         const body = c.body?.replaceAll(STORED_VCF_PLACEHOLDER, EGFR_LUNG.biology.id);
         const headers: Record<string, string> = { ...(authorization ? { authorization } : {}), ...(c.contentType ? { 'content-type': c.contentType } : {}) };
         const before = await storeFingerprint(t.db, CDS_TABLES);

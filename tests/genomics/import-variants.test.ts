@@ -7,6 +7,7 @@ import { bgzip } from '../../src/cohort/bgzf.ts';
 import { builtInProfiles } from '../../src/cohort/profiles.ts';
 import { writeVcf } from '../../src/cohort/vcf-writer.ts';
 import { HOTSPOTS } from '../../src/cohort/hotspots.ts';
+import type { DomainError } from '../../src/errors/domain-error.ts';
 import { readVariants } from '../../src/genomics/variant-store.ts';
 import type { Database } from '../../src/storage/port.ts';
 import { buildTestApp, gql, bearer } from '../helpers/app.ts';
@@ -159,6 +160,24 @@ for (const target of testDatabases()) {
         .attach('0', fixtureBytes('vcf2maf_test_b38.vcf'), 'b38.vcf');
       assert.equal(missing.body.errors?.[0]?.extensions?.code, 'NOT_FOUND');
       assert.ok(!site.logs.text().includes(patient.biology.birthDate), 'birth date in the log');
+    });
+
+    it('stores POS, DP and AD at the int limit and refuses one past it as BAD_INPUT with the line, not a failed insert', async () => {
+      const b38 = fixtureBytes('vcf2maf_test_b38.vcf').toString('utf8');
+      const record = '21\t38400606\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,153:343\t0/0:507,0:507';
+      assert.ok(b38.includes(record));
+      const atLimit = b38.replace(record, '21\t2147483647\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,2147483647:2147483647\t0/0:507,0:507');
+      await site.genomics.importVariants(once(Buffer.from(atLimit)), { patientId: id, specimenId: 'int-limit', fileName: 'limit.vcf', source: 'test', build: 'GRCh38' });
+      const stored = (await readVariants(db, id)).find((v) => v.specimenId === 'int-limit' && v.line === 17);
+      assert.deepEqual([stored?.pos, stored?.depth, stored?.altDepth], [2147483647, 2147483647, 2147483647]);
+      const before = await readVariants(db, id);
+      // the fuzzer's record: POS one past the limit
+      const past = b38.replace(record, '21\t2147483648\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,153:343\t0/0:507,0:507');
+      await assert.rejects(
+        site.genomics.importVariants(once(Buffer.from(past)), { patientId: id, specimenId: 'int-limit', fileName: 'past.vcf', source: 'test', build: 'GRCh38' }),
+        (err: DomainError) => err.code === 'BAD_INPUT' && /past\.vcf: 1 malformed line/.test(err.message) && err.issues[0]?.line === 17 && /POS 2147483648 is above 2147483647/.test(err.issues[0]?.message ?? ''),
+      );
+      assert.deepEqual(await readVariants(db, id), before);
     });
   });
 }

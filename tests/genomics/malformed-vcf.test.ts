@@ -45,6 +45,26 @@ describe('malformed VCFs are refused with the place and the reason', () => {
     assert.match(columns.issues[0]?.message ?? '', /10 columns, but the #CHROM line declares 11/);
   });
 
+  it('refuses a POS, DP or AD above 2,147,483,647 (PostgreSQL int) with the line and the field, and takes the limit itself', async () => {
+    // the fuzzer's input (vcf surface, seed 42, case 4447): line 17 with its POS one past the limit; the insert used to fail
+    const pos = await rejection(withLine(17, '21\t2147483648\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,153:343\t0/0:507,0:507'));
+    assert.match(pos.message, /bad\.vcf: 1 malformed line; nothing was stored/);
+    assert.deepEqual(pos.issues, [{ line: 17, file: 'bad.vcf', message: 'POS 2147483648 is above 2147483647, the largest position stored' }]);
+    const dp = await rejection(withLine(17, '21\t38400606\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,153:2147483648\t0/0:507,0:507'));
+    assert.deepEqual(dp.issues, [{ line: 17, file: 'bad.vcf', message: 'DP 2147483648 is above 2147483647, the largest read count stored' }]);
+    const ad = await rejection(withLine(17, '21\t38400606\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,99999999999:343\t0/0:507,0:507'));
+    assert.deepEqual(ad.issues, [{ line: 17, file: 'bad.vcf', message: 'AD 99999999999 is above 2147483647, the largest read count stored' }]);
+    // without DP the depth is the AD sum, which can pass the limit when neither count does
+    const sum = await rejection(withLine(17, '21\t38400606\t.\tG\tT\t.\t.\t.\tGT:AD\t0/1:2147483647,1\t0/0:507,0'));
+    assert.deepEqual(sum.issues, [{ line: 17, file: 'bad.vcf', message: 'the sum of AD 2147483648 is above 2147483647, the largest read count stored' }]);
+    // a multi-allelic line is one problem, not one per ALT
+    const multi = await rejection(withLine(17, '21\t38400606\t.\tG\tT,C\t.\t.\t.\tGT:AD:DP\t0/1:190,153,2:2147483648\t0/0:507,0,0:507'));
+    assert.deepEqual(multi.issues.map((i) => i.line), [17]);
+    const limit = await readVcf(chunks(Buffer.from(withLine(17, '21\t2147483647\t.\tG\tT\t.\t.\t.\tGT:AD:DP\t0/1:190,2147483647:2147483647\t0/0:507,0:507'))), { fileName: 'limit.vcf' });
+    const call = limit.calls.find((c) => c.line === 17);
+    assert.deepEqual([call?.pos, call?.depth, call?.altDepth], [2147483647, 2147483647, 2147483647]);
+  });
+
   it('reports every bad line of a file, not only the first', async () => {
     const err = await rejection(withLine(9, '21\t0\t.\tG\tA\t.\t.\t.\tGT:AD:DP\t0/1:1,1:2\t0/0:2,0:2').split('\n').map((l, i) => (i === 14 ? 'garbage' : l)).join('\n'));
     assert.deepEqual(err.issues.map((i) => i.line), [9, 15]);

@@ -18,6 +18,7 @@ const QUERY = `query($id: ID!, $all: Boolean) {
   patient(id: $id) {
     therapySuggestions(includeUntiered: $all) {
       therapy drugs tier level predictedResponse modelVersion knowledgeBase
+      modelInputs { feature value }
       evidence { id level inTumourType matchedVariants }
       resistance { id level therapies }
     }
@@ -63,6 +64,14 @@ describe('patient therapySuggestions', () => {
     assert.ok(osimertinib.evidence.some((e) => e.id === 11219 && e.matchedVariants.some((v) => v.includes('EGFR'))));
     assert.ok(osimertinib.predictedResponse !== null && osimertinib.predictedResponse > 0 && osimertinib.predictedResponse < 1);
     assert.equal(osimertinib.modelVersion, 'response-synthetic@1');
+    // the inputs behind the estimate: the same answer as asking the model for osimertinib directly, whose
+    // line is the one after the patient's recorded lines
+    const inputs = (osimertinib as unknown as { modelInputs: { feature: string; value: number }[] }).modelInputs;
+    const direct = await gql(site, 'query($id: ID!) { patient(id: $id) { therapyResponse(therapies: ["osimertinib"]) { probability line } } }', { id: egfr!.biology.id });
+    const asked = direct.body.data.patient.therapyResponse[0];
+    assert.equal(inputs.find((i) => i.feature === 'line')?.value, asked.line);
+    assert.ok(Math.abs(asked.probability - osimertinib.predictedResponse) < 1e-6);
+    assert.ok(inputs.length > 5 && inputs.every((i) => Number.isFinite(i.value)));
     assert.match(osimertinib.knowledgeBase, /^civic-\d{4}-\d{2}-\d{2}$/);
     assert.ok(list.every((s) => s.tier !== null), 'tier-less regimens only on request');
     assert.equal(list[0]!.tier, 'I');

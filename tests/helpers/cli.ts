@@ -4,8 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
+import { openDatabase } from '../../src/storage/open-database.ts';
 
 const run = promisify(execFile);
+
+/** The Patient ids stored in a PGlite data directory (no site may hold it). */
+export async function patientIds(dataDir: string): Promise<string[]> {
+  const db = await openDatabase({ dataDir });
+  try {
+    const r = await db.query<{ id: string }>("SELECT id FROM fhir_resource WHERE resource_type = 'Patient' ORDER BY id");
+    return r.rows.map((x) => x.id);
+  } finally {
+    await db.close();
+  }
+}
 const BIN = new URL('../../bin/sangam.js', import.meta.url).pathname;
 
 export interface CliResult {

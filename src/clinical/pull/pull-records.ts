@@ -16,6 +16,8 @@ export interface PullOptions {
   maxResourcesPerPatient?: number;
   /** optional Authorization: Bearer (SMART will come later) */
   bearerToken?: string;
+  /** a token source for servers that require SMART Backend Services (backendServicesClient().accessToken) */
+  accessToken?: () => Promise<string>;
   signal?: AbortSignal;
   /** the searches run for each patient; default PATIENT_SEARCHES */
   searches?: readonly PatientSearch[];
@@ -77,7 +79,7 @@ function context(options: PullOptions): PullContext {
   const maxResources = options.maxResourcesPerPatient ?? DEFAULT_MAX_RESOURCES;
   if (!Number.isInteger(maxResources) || maxResources < 1) throw badInput('maxResourcesPerPatient must be a positive integer');
   const client = new Client({ baseUrl, ...(options.bearerToken ? { bearerToken: options.bearerToken } : {}) });
-  return { client, baseUrl, signal: options.signal, pageSize, maxResources, searches: options.searches ?? PATIENT_SEARCHES };
+  return { client, baseUrl, signal: options.signal, ...(options.accessToken ? { accessToken: options.accessToken } : {}), pageSize, maxResources, searches: options.searches ?? PATIENT_SEARCHES };
 }
 
 async function readPatient(ctx: PullContext, id: string): Promise<Patient & { id: string }> {

@@ -8,6 +8,8 @@ export interface FhirSession {
   client: Client;
   baseUrl: string;
   signal: AbortSignal | undefined;
+  /** a fresh token for each request (SMART Backend Services), when the server needs one */
+  accessToken?: () => Promise<string>;
 }
 
 /** One page of search results and the URL it came from. */
@@ -25,6 +27,8 @@ export async function fetchResource(session: FhirSession, url: string, call: (op
   session.signal?.throwIfAborted();
   let result: FhirResource | undefined;
   try {
+    // the client reuses its grant until it nears expiry, so this asks the EHR only when needed
+    if (session.accessToken) session.client.bearerToken = await session.accessToken();
     result = await call(requestOptions(session));
   } catch (err) {
     throw requestFailed(err, url, session.signal);

@@ -15,4 +15,5 @@ export {
   type LocalUpdate,
   type PrivacyReport,
 } from './local-trainer.ts';
+export { addWeightDecayGradient, penalisedCoordinates, weightDecayLoss } from './weight-decay.ts';
 export { FLAMBY_LOCAL_TRAINING, trainLocalOnly, type LocalOnlyOptions } from './local-only.ts';

@@ -9,6 +9,13 @@
  * rate q, per-example gradients clipped to C, Gaussian noise σ·C, divided by the expected batch q·n;
  * the update reports exactly the steps taken at (q, σ) so the coordinator's accountant charges them
  * all. The proximal term reads no patient data, so it is added after the noise.
+ *
+ * With `l2` = λ > 0 each step's gradient also gets λ·w at the weights (not the biases), the
+ * gradient of an L2 penalty (λ/2)‖w‖² on the local objective (`weight-decay.ts`). Under DP-SGD it
+ * too is added after clipping and noising: it depends on w alone, never on a patient's row, so the
+ * per-example sensitivity C, the sampling rate q and σ are unchanged and the accountant's ε is
+ * the same (post-processing of the privatised gradient, Dwork & Roth 2014, Prop. 2.1).
+ * λ = 0 (the default) skips the term, so such a round is bit for bit what it was without it.
  * @see https://github.com/owkin/FLamby/blob/main/flamby/strategies/utils.py
  * @see https://arxiv.org/abs/1607.00133
  */
@@ -21,6 +28,7 @@ import { CyclingLoader } from './cycling-loader.ts';
 import { checkLength, parameterCount, type FederatedModel } from './federated-model.ts';
 import { batchGradient, perExampleGradients } from './gradients.ts';
 import { checkData, type SiteData } from './site-data.ts';
+import { addWeightDecayGradient, penalisedCoordinates } from './weight-decay.ts';
 
 /** The most local steps one round may ask for; a guard against a coordinator typo, not a tuning limit. */
 export const MAX_LOCAL_STEPS = 100_000;
@@ -46,9 +54,11 @@ export const LocalRoundConfigSchema = z.strictObject({
   learningRate: positive,
   /** FedProx proximal weight; 0 turns the term off */
   mu: z.number().min(0).refine(Number.isFinite, 'must be finite').default(0),
+  /** L2 penalty λ on the weights (weight decay); 0 turns it off */
+  l2: z.number().min(0).refine(Number.isFinite, 'must be finite').default(0),
   dp: DpStepConfigSchema.optional(),
 });
-/** A round configuration as a coordinator writes it (μ may be left out). */
+/** A round configuration as a coordinator writes it (μ and λ may be left out). */
 export type LocalRoundConfig = z.input<typeof LocalRoundConfigSchema>;
 
 /** Parses a round configuration received from a coordinator; a bad one is BAD_INPUT naming each field. */
@@ -112,6 +122,7 @@ export function trainLocally(
   }
   const site = new Rng(context.seed, `local-training/${context.site}`);
   const w = Float64Array.from(globalWeights);
+  const decay = round.l2 > 0 ? penalisedCoordinates(model) : undefined;
   if (round.dp) {
     const { sampleRate: q, noiseMultiplier, clipNorm } = round.dp;
     const sampling = site.fork(`round-${context.round}/poisson`);
@@ -121,6 +132,7 @@ export function trainLocally(
       const batch = poissonSample(data.rows, q, sampling);
       const g = privateGradient(perExampleGradients(model, w, data, batch), dimension, { clipNorm, noiseMultiplier, expectedBatchSize: q * data.rows }, noise);
       if (round.mu > 0) addProximalGradient(g, w, globalWeights, round.mu);
+      if (decay) addWeightDecayGradient(g, w, decay, round.l2);
       for (let j = 0; j < w.length; j++) w[j]! -= round.learningRate * g[j]!;
     }
   } else {
@@ -128,6 +140,7 @@ export function trainLocally(
     for (let s = 0; s < round.localSteps; s++) {
       const { gradient } = batchGradient(model, w, data, loader.next());
       if (round.mu > 0) addProximalGradient(gradient, w, globalWeights, round.mu);
+      if (decay) addWeightDecayGradient(gradient, w, decay, round.l2);
       for (let j = 0; j < w.length; j++) w[j]! -= round.learningRate * gradient[j]!;
     }
   }

@@ -43,6 +43,8 @@ export interface DpDefaults {
   /** expected Poisson batch: each site samples at q = batch / n */
   batch: number;
   init: 'pytorch' | 'zeros';
+  /** L2 penalty λ of the local DP-SGD steps (its own: the DP settings were tuned without it) */
+  l2: number;
   clipNorm: number;
   delta: number;
   rates: Partial<Record<StrategyName, StrategyRates>>;
@@ -55,6 +57,8 @@ export interface DatasetDefaults {
   localSteps: number;
   batch: number;
   init: 'pytorch' | 'zeros';
+  /** L2 penalty λ (weight decay) of the sites' local steps; 0: none, as FLamby */
+  l2: number;
   rates: Record<StrategyName, StrategyRates>;
   /**
    * the Adam baseline trained on each site alone; `steps` and `earlyStopping` are read by
@@ -99,6 +103,7 @@ export const DATASET_DEFAULTS: Record<FederatedDatasetName, DatasetDefaults> = {
     localSteps: 100,
     batch: 8,
     init: 'zeros',
+    l2: 0,
     rates: { ...FLAMBY_TCGA, fedadam: { lr: 0.01, serverLr: 0.01 } },
     // own-site CV best of 20: 0.710 (FLamby's 30 epochs at lr 0.1: 0.687)
     localOnly: { epochs: 30, batchSize: 8, learningRate: 0.003 },
@@ -114,11 +119,12 @@ export const DATASET_DEFAULTS: Record<FederatedDatasetName, DatasetDefaults> = {
     localSteps: 20,
     batch: 4,
     init: 'zeros',
+    l2: 0,
     rates: { ...FLAMBY_HEART, fedavg: { lr: 0.0003, serverLr: 1 } },
     // own-site CV best of 20: 0.812 accuracy
     localOnly: { epochs: 30, batchSize: 4, learningRate: 0.01 },
     // CV (one-SE rule) of 48 at ε = 1: 0.778, changing FLamby's dp_example only in the start and 10 steps a round.
-    dp: { rounds: 15, localSteps: 10, batch: 4, init: 'zeros', clipNorm: 1.1, delta: 1e-5, rates: { fedavg: { lr: 0.001, serverLr: 1 } } },
+    dp: { rounds: 15, localSteps: 10, batch: 4, init: 'zeros', l2: 0, clipNorm: 1.1, delta: 1e-5, rates: { fedavg: { lr: 0.001, serverLr: 1 } } },
     provenance: 'heart defaults: 5-fold CV within the training sets, seeds 42-46, one-SE rule towards FLamby config_heart_disease.json (DP: its dp_example)',
   },
   synthetic: {
@@ -130,6 +136,7 @@ export const DATASET_DEFAULTS: Record<FederatedDatasetName, DatasetDefaults> = {
     batch: 32,
     // an MLP cannot start from zero: every hidden unit would stay identical
     init: 'pytorch',
+    l2: 0,
     rates: { ...FLAMBY_HEART, fedavg: { lr: 0.1, serverLr: 1 }, fedprox: { lr: 0.1, serverLr: 1, mu: 0.01 }, fedadam: { lr: 0.003, serverLr: 0.003 } },
     // own-site CV best of 20: 0.678 mean AUC (10 epochs at 0.003: 0.678 too)
     localOnly: { epochs: 3, batchSize: 32, learningRate: 0.01 },

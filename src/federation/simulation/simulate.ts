@@ -96,6 +96,7 @@ export async function simulateFederation(options: SimulateFederationOptions, dep
       batchSize: opts.batch,
       learningRate: opts.lr,
       mu: opts.mu,
+      l2: opts.l2,
       ...(c && dp ? { dp: { ...c, clipNorm: dp.clipNorm } } : {}),
     };
   };

@@ -25,6 +25,8 @@ export const SimulateFederationOptionsSchema = z.strictObject({
   /** FedOpt's τ (adaptivity); FLamby's configs use 1e-8 */
   tau: positive.optional(),
   mu: z.number().min(0).refine(Number.isFinite, 'must be finite').optional(),
+  /** L2 penalty λ (weight decay) on the weights in every site's local steps; 0 turns it off */
+  l2: z.number().min(0).max(1e3).refine(Number.isFinite, 'must be finite').optional(),
   /** turns per-patient DP-SGD on at every site, with this ε target */
   dpEpsilon: positive.optional(),
   dpDelta: z.number().gt(0).lt(1).optional(),
@@ -56,6 +58,8 @@ export interface ResolvedOptions {
   serverLr: number;
   tau: number;
   mu: number;
+  /** L2 penalty λ of the local steps (`local-training/weight-decay.ts`) */
+  l2: number;
   secagg: boolean;
   init: 'pytorch' | 'zeros';
   secaggClipRange: number;
@@ -101,6 +105,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     serverLr: o.serverLr ?? rates.serverLr,
     tau: o.tau ?? rates.tau ?? FLAMBY_TAU,
     mu: o.mu ?? rates.mu ?? 0,
+    l2: o.l2 ?? base.l2,
     secagg: o.secagg ?? false,
     init: o.init ?? base.init,
     secaggClipRange: SECAGG_GRID.clipRange,
