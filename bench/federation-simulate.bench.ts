@@ -201,6 +201,12 @@ const SEARCHES: Record<string, Search> = {
     grids: [{ l2: L2_GRID, rounds: [5, 15], localSteps: [20, 100], lr: [0.0003, 0.001, 0.01] }],
     reference: { l2: 0, rounds: 5, localSteps: 20, lr: 0.0003 },
   },
+  // heart-l2's best λ at the larger rates sat on the grid's top edge (0.1): extended upwards.
+  'heart-l2-edge': {
+    base: { dataset: 'heart', strategy: 'fedavg', init: 'zeros', batch: 4 },
+    grids: [{ l2: [0, 0.1, 0.3, 1, 3], rounds: [5, 15], localSteps: [20, 100], lr: [0.0003, 0.001, 0.01] }],
+    reference: { l2: 0, rounds: 5, localSteps: 20, lr: 0.0003 },
+  },
   'heart-dp': {
     base: { dataset: 'heart', strategy: 'fedavg', dpEpsilon: 1, dpDelta: 1e-5, dpClipNorm: 1.1 },
     grids: [{ init: ['pytorch', 'zeros'], rounds: [1, 3, 15], localSteps: [10, 100], batch: [4, 32], lr: [0.001, 0.01] }],

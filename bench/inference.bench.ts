@@ -13,19 +13,20 @@ import { builtInProfiles } from '../src/cohort/profiles.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { loadShippedModels } from '../src/inference/model-registry.ts';
 import { createLogger } from '../src/logging/logger.ts';
+import { loadHardeningConfig } from '../src/http-hardening/index.ts';
 import { openDatabase } from '../src/storage/open-database.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const CONCURRENCY = 8;
 
-async function throughput(url: string, body: (i: number) => string): Promise<number> {
+async function throughput(url: string, body: (i: number) => string, authorization?: string): Promise<number> {
   const end = performance.now() + SECONDS * 1000;
   let done = 0;
   let i = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(i++) });
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: body(i++) });
         const json = (await res.json()) as { errors?: unknown };
         if (json.errors) throw new Error(JSON.stringify(json.errors));
         done++;
@@ -49,7 +50,12 @@ const bareServer = await listen(bare as unknown as Handler);
 
 // the site, with the demo site's breast-cancer patients
 const db = await openDatabase({});
-const site = createApp({ config: loadConfig({}, { env: 'test' }), db, logger: createLogger({ level: 'silent' }) });
+// as a site runs: every request's bearer token verified (ES384), every patient read written to the audit log;
+// the rate limit is lifted so the benchmark measures the work, not the limiter
+const config = loadConfig({}, { env: 'test' });
+const hardening = loadHardeningConfig({}, { rateLimit: { perMinute: 1_000_000, burst: 1_000_000 } });
+const site = createApp({ config, db, logger: createLogger({ level: 'silent' }), hardening });
+const authorization = `Bearer ${(await site.auth.mintToken({ role: 'clinician', ttlSeconds: 3600 })).token}`;
 await loadShippedModels(site.models);
 const patients = generateSitePatients(builtInProfiles()[0]!, 120, 2026).patients.filter((p) => p.biology.cancer === 'breast');
 for (const p of patients) await site.clinical.importBundle(p.bundle, 'bench');
@@ -59,10 +65,13 @@ const ids = patients.map((p) => p.biology.id);
 const q = (query: string) => (i: number) => JSON.stringify({ query, variables: { id: ids[i % ids.length] } });
 await throughput(bareServer.url, q('query($id: ID!) { hello(id: $id) }'));
 const baseline = await throughput(bareServer.url, q('query($id: ID!) { hello(id: $id) }'));
-const prognosis = await throughput(siteServer.url, q('query($id: ID!) { patient(id: $id) { prognosis { risk medianSurvivalDays modelVersion survivalCurve { day probability } } } }'));
-const response = await throughput(siteServer.url, q('query($id: ID!) { patient(id: $id) { therapyResponse { therapy probability modelVersion } } }'));
-console.log(`inference over HTTP, ${CONCURRENCY} clients, ${SECONDS} s each (${ids.length} breast-cancer patients):`);
+// what every request pays before any model runs: token, limits, headers, GraphQL validation (no patient: no audit)
+const gate = await throughput(siteServer.url, () => JSON.stringify({ query: '{ models { name version } }' }), authorization);
+const prognosis = await throughput(siteServer.url, q('query($id: ID!) { patient(id: $id) { prognosis { risk medianSurvivalDays modelVersion survivalCurve { day probability } } } }'), authorization);
+const response = await throughput(siteServer.url, q('query($id: ID!) { patient(id: $id) { therapyResponse { therapy probability modelVersion } } }'), authorization);
+console.log(`inference over HTTP, ${CONCURRENCY} clients, ${SECONDS} s each (${ids.length} breast-cancer patients; the site verifies each token and audits each read):`);
 console.log(`  bare graphql-yoga endpoint: ${baseline.toFixed(0)} queries/s`);
+console.log(`  authenticated models query (no patient, no audit): ${gate.toFixed(0)} queries/s, ratio ${(gate / baseline).toFixed(3)}`);
 console.log(`  prognosis query: ${prognosis.toFixed(0)} queries/s, ratio ${(prognosis / baseline).toFixed(3)} (goal >= 0.5)`);
 console.log(`  therapy-response query (5 regimens): ${response.toFixed(0)} queries/s, ratio ${(response / baseline).toFixed(3)} (goal >= 0.5)`);
 

@@ -65,12 +65,16 @@ export async function recordAudit(db: Database, events: AuditEvent | readonly Au
 
 /**
  * The audit log as request handlers use it: it knows this service's identity and clock, builds
- * the BALP events of a request and appends them. Nothing is batched or buffered (an event is
- * durable before `record` resolves); the cost is one short transaction of two statements.
+ * the BALP events of a request and appends them. An event is durable before `record` resolves, so
+ * a request answers only after its access is on record. Requests that arrive while a write is under
+ * way are written together in the next transaction (group commit): one short transaction serves
+ * many concurrent requests, and each still waits for its own events to be committed.
  */
 export class AuditRecorder {
   readonly #db: Database;
   readonly #options: BuildAuditOptions;
+  #pending: { events: AuditEvent[]; resolve: (r: AuditReceipt) => void; reject: (e: unknown) => void }[] = [];
+  #writing: Promise<void> | undefined;
 
   constructor(db: Database, options: BuildAuditOptions) {
     this.#db = db;
@@ -79,11 +83,42 @@ export class AuditRecorder {
 
   /** Records one request: one event per patient it touched (or one without a patient). */
   record(ctx: AuditRequestContext, op: AuditOperation, patientIds: readonly string[], outcome: AuditOutcome): Promise<AuditReceipt> {
-    return recordAudit(this.#db, buildAuditEvents(ctx, op, patientIds, outcome, this.#options));
+    return this.append(buildAuditEvents(ctx, op, patientIds, outcome, this.#options));
   }
 
-  /** Appends events built elsewhere. */
+  /** Appends events built elsewhere (validated first: a bad one is refused and nothing of it is written). */
   append(events: AuditEvent | readonly AuditEvent[]): Promise<AuditReceipt> {
-    return recordAudit(this.#db, events);
+    let list: AuditEvent[];
+    try {
+      list = (Array.isArray(events) ? events : [events]).map((e: unknown) => parseAuditEvent(e));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (list.length === 0) return Promise.resolve({ seqs: [] });
+    return new Promise<AuditReceipt>((resolve, reject) => {
+      this.#pending.push({ events: list, resolve, reject });
+      this.#writing ??= this.#drain();
+    });
+  }
+
+  /** Writes what is pending, batch after batch, until nothing is. */
+  async #drain(): Promise<void> {
+    while (this.#pending.length > 0) {
+      const batch = this.#pending;
+      this.#pending = [];
+      try {
+        const receipt = await recordAudit(this.#db, batch.flatMap((b) => b.events));
+        const first = receipt.seqs[0] ?? 0;
+        let offset = 0;
+        for (const b of batch) {
+          const seqs = b.events.map((_, i) => first + offset + i);
+          offset += b.events.length;
+          b.resolve({ seqs, ...(receipt.hash !== undefined && offset === receipt.seqs.length ? { hash: receipt.hash } : {}) });
+        }
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    this.#writing = undefined;
   }
 }

@@ -11,6 +11,7 @@ import {
 } from 'jose';
 import { DomainError, ErrorCode } from '../errors/domain-error.ts';
 import { principalFromClaims, type Principal } from './principal.ts';
+import { BoundedMap } from '../caching/bounded-map.ts';
 import type { Role } from './roles.ts';
 
 /**
@@ -53,6 +54,9 @@ export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
 }
 
+/** Verified tokens remembered (a few MB at most). */
+const VERIFIED_CACHE_LIMIT = 10_000;
+
 function unauthenticated(message: string): DomainError {
   return new DomainError(ErrorCode.UNAUTHENTICATED, message);
 }
@@ -86,8 +90,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     byIssuer.set(config.issuer, { config, keys: keyResolver(config, options.fetch) });
   }
   const audience = typeof options.audience === 'string' ? options.audience : [...options.audience];
+  // A token that verified stays good until it expires: its signature cannot change. Keeping the
+  // principal saves a signature check (about a millisecond for ES384) on every request of a client
+  // that reuses its token. A key the issuer withdraws keeps its tokens valid until their exp (at most
+  // the tokens' lifetime, minutes), as with any cache of verified tokens.
+  const verified = new BoundedMap<string, { principal: Principal; exp: number; iat: number | undefined }>(VERIFIED_CACHE_LIMIT);
   return {
     async verify(token) {
+      const now = options.now?.() ?? new Date();
+      const nowSeconds = now.getTime() / 1000;
+      const hit = verified.get(token);
+      if (hit) {
+        if (nowSeconds <= hit.exp + skew && (hit.iat === undefined || hit.iat <= nowSeconds + skew)) return hit.principal;
+        verified.delete(token);
+      }
       let iss: unknown;
       try {
         // the issuer picks the key set, so it is read before the signature is checked; nothing
@@ -100,7 +116,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       const trusted = typeof iss === 'string' ? byIssuer.get(iss) : undefined;
       if (!trusted) throw unauthenticated('the token issuer is not trusted by this service');
-      const now = options.now?.() ?? new Date();
       let payload;
       try {
         ({ payload } = await jwtVerify(token, await trusted.keys(), {
@@ -118,7 +133,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (typeof payload.iat === 'number' && payload.iat > now.getTime() / 1000 + skew) {
         throw unauthenticated('the token was issued in the future (iat)');
       }
-      return principalFromClaims(payload, token, trusted.config.role);
+      const principal = principalFromClaims(payload, token, trusted.config.role);
+      if (typeof payload.exp === 'number') verified.set(token, { principal, exp: payload.exp, iat: typeof payload.iat === 'number' ? payload.iat : undefined });
+      return principal;
     },
   };
 }

@@ -19,8 +19,6 @@ export const TrustedIssuerSchema = z
 export type TrustedIssuer = z.output<typeof TrustedIssuerSchema>;
 
 export const CdsHooksConfigSchema = z.object({
-  /** `required` checks the EHR's JWT on every call; `disabled` is refused in production */
-  auth: z.enum(['required', 'disabled']).default('required'),
   trustedIssuers: z.array(TrustedIssuerSchema).default([]),
   /**
    * The public origin (and path prefix) the EHR calls, e.g. `https://sangam.example.org`: a token's
@@ -51,7 +49,6 @@ export type CdsHooksConfigInput = z.input<typeof CdsHooksConfigSchema>;
 
 /** The environment variable behind each setting. */
 export const CDS_ENV: Readonly<Record<string, string>> = {
-  auth: 'SANGAM_CDS_AUTH',
   trustedIssuers: 'SANGAM_CDS_TRUSTED_ISSUERS',
   publicBaseUrl: 'SANGAM_CDS_PUBLIC_BASE_URL',
   clockSkewSeconds: 'SANGAM_CDS_CLOCK_SKEW_SECONDS',
@@ -69,7 +66,8 @@ export const CDS_ENV: Readonly<Record<string, string>> = {
 
 /**
  * Reads the CDS Hooks settings from the environment, overrides winning. Throws an Error naming the
- * variable of the first bad setting. `production` refuses `auth: disabled`.
+ * variable of the first bad setting. The EHR's JWT is checked on every call, always; production
+ * also refuses to start with no EHR trusted.
  */
 export function loadCdsHooksConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<CdsHooksConfigInput> = {}, mode: 'production' | 'development' | 'test' = 'development'): CdsHooksConfig {
   const raw: Record<string, unknown> = {};
@@ -91,8 +89,7 @@ export function loadCdsHooksConfig(env: NodeJS.ProcessEnv = process.env, overrid
     const where = CDS_ENV[key] ? ` (environment variable ${CDS_ENV[key]})` : '';
     throw new Error(`invalid setting ${issue?.path.join('.') ?? ''}${where}: ${issue?.message ?? 'invalid'}`);
   }
-  if (mode === 'production' && parsed.data.auth === 'disabled') throw new Error(`invalid setting auth (environment variable ${CDS_ENV.auth}): cannot be disabled in production`);
-  if (parsed.data.auth === 'required' && parsed.data.trustedIssuers.length === 0 && mode === 'production') {
+  if (parsed.data.trustedIssuers.length === 0 && mode === 'production') {
     throw new Error(`invalid setting trustedIssuers (environment variable ${CDS_ENV.trustedIssuers}): no EHR is trusted`);
   }
   return parsed.data;

@@ -46,7 +46,6 @@ export function createCdsHooksRouter(deps: CdsHooksDeps): Router {
   const urlOf = (req: Request, path: string) => `${config.publicBaseUrl}${req.baseUrl}${path}`;
 
   const authenticate = (audiences: (req: Request) => string[]) => async (req: Request, res: Response, next: NextFunction) => {
-    if (config.auth === 'disabled') return next();
     try {
       const header = req.get('authorization') ?? '';
       const match = /^Bearer\s+([A-Za-z0-9\-_.=]+)$/i.exec(header);

@@ -136,6 +136,27 @@ for (const { name, open } of testDatabases()) {
       });
     }
 
+    // the REST routes, each as every role: allowed ones get past authorisation, the rest get 403 and no body
+    const REST: { name: string; send: (auth: string) => request.Test }[] = [
+      { name: 'POST /fhir', send: (a) => request(site.app).post('/fhir').set('authorization', a).set('content-type', 'application/fhir+json').send(JSON.stringify(ARGS.bundle)) },
+      { name: 'GET /fhir/:type/:id', send: (a) => request(site.app).get(`/fhir/Patient/${PATIENT}`).set('authorization', a) },
+      { name: 'POST /fhir/ResearchStudy/$match', send: (a) => request(site.app).post('/fhir/ResearchStudy/$match').set('authorization', a).set('content-type', 'application/fhir+json').send(JSON.stringify(BUNDLE)) },
+      { name: 'GET /fhir/AuditEvent', send: (a) => request(site.app).get('/fhir/AuditEvent?_count=1').set('authorization', a) },
+    ];
+    for (const route of REST) {
+      it(`${route.name}: ${(ALLOWED[route.name] ?? []).join(', ')} only`, async () => {
+        for (const role of ROLES) {
+          const res = await route.send(await bearer(site, { role }));
+          if (ALLOWED[route.name]!.includes(role)) assert.ok(res.status < 400, `${role}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+          else {
+            assert.equal(res.status, 403, role);
+            assert.equal(res.body.resourceType, 'OperationOutcome');
+            assert.doesNotMatch(JSON.stringify(res.body), /female|1965|Bundle/);
+          }
+        }
+      });
+    }
+
     it('holds a patient-context token to its own patient', async () => {
       const own = await bearer(site, { role: 'clinician', patient: PATIENT });
       const mine = await request(site.app).post('/graphql').set('authorization', own).send({ query: `{ patient(id: "${PATIENT}") { id clinical { __typename } } }` });
