@@ -229,6 +229,7 @@ export function buildCli(): Command {
     .option('--lr <x>', 'client learning rate')
     .option('--server-lr <y>', 'server learning rate (FedOpt)')
     .option('--mu <m>', 'FedProx proximal weight')
+    .option('--l2 <lambda>', 'L2 weight decay on local steps (default per dataset, chosen by cross-validation: 0)')
     .option('--seed <s>')
     .option('--dp-epsilon <e>', 'per-patient DP-SGD at every site with this ε target (heart, synthetic)')
     .option('--dp-delta <d>')

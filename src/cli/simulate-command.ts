@@ -11,6 +11,7 @@ export interface SimulateCliOptions {
   lr?: string;
   serverLr?: string;
   mu?: string;
+  l2?: string;
   seed?: string;
   dpEpsilon?: string;
   dpDelta?: string;
@@ -62,6 +63,7 @@ export async function simulateCommand(options: SimulateCliOptions, io: Output): 
       lr: number('lr', options.lr),
       serverLr: number('server-lr', options.serverLr),
       mu: number('mu', options.mu),
+      l2: number('l2', options.l2),
       seed: number('seed', options.seed),
       dpEpsilon: number('dp-epsilon', options.dpEpsilon),
       dpDelta: number('dp-delta', options.dpDelta),
