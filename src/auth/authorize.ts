@@ -20,7 +20,7 @@ function describeNeed(need: ResourceNeed, contexts: readonly ScopeContext[]): st
 }
 
 /** The value at a dotted argument path (`input.patientId`), or undefined. */
-function argumentAt(args: OperationArgs, path: string): unknown {
+export function argumentAt(args: OperationArgs, path: string): unknown {
   let value: unknown = args;
   for (const key of path.split('.')) {
     if (typeof value !== 'object' || value === null) return undefined;

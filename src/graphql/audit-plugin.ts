@@ -2,23 +2,14 @@ import type { Plugin } from 'graphql-yoga';
 import type { DefinitionNode, ExecutionResult } from 'graphql';
 import { AUDIT_SUCCESS, auditOutcomeOf, type AuditOperation } from '../audit/build-audit-event.ts';
 import type { AuditRecorder } from '../audit/audit-recorder.ts';
-import { isDomainError } from '../errors/domain-error.ts';
 import type { GraphQLContext } from './builder.ts';
-
-function domainErrorOf(err: unknown): unknown {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur; i++) {
-    if (isDomainError(cur)) return cur;
-    cur = (cur as { originalError?: unknown }).originalError;
-  }
-  return err;
-}
+import { findDomainError } from './domain-error-of.ts';
 
 /** The worst outcome among a result's errors: a refusal or bad input is minor (4), a fault serious (8). */
 function outcomeOf(result: ExecutionResult): ReturnType<typeof auditOutcomeOf> {
   let worst = AUDIT_SUCCESS;
   for (const err of result.errors ?? []) {
-    const o = auditOutcomeOf(domainErrorOf(err));
+    const o = auditOutcomeOf(findDomainError(err) ?? err);
     if (o.code > worst.code) worst = o;
   }
   return worst;

@@ -1,17 +1,7 @@
 import { defaultFieldResolver, GraphQLObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { authorize } from '../auth/authorize.ts';
+import { argumentAt, authorize } from '../auth/authorize.ts';
 import { requirementFor } from '../auth/requirements.ts';
 import type { GraphQLContext } from './builder.ts';
-
-/** The value at a dotted argument path (`input.patientId`), if it is a string. */
-function stringAt(args: Record<string, unknown>, path: string): string | undefined {
-  let value: unknown = args;
-  for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** Patients a root field's answer names itself (an import's `patientIds`). */
 function patientsOfResult(result: unknown): readonly string[] {
@@ -46,8 +36,8 @@ export function protectSchema(schema: GraphQLSchema): GraphQLSchema {
         const audit = ctx.audit;
         if (root) audit.operations.add(operation);
         if (requirement && requirement.public !== true && requirement.patient.kind === 'argument') {
-          const id = stringAt(args, requirement.patient.name);
-          if (id !== undefined) audit.patients.add(id);
+          const id = argumentAt(args, requirement.patient.name);
+          if (typeof id === 'string') audit.patients.add(id);
         }
         if (requirement) authorize(ctx.principal, requirement, args);
         if (isPatientField) {

@@ -8,6 +8,7 @@ import type { AuditRecorder } from '../audit/audit-recorder.ts';
 import { principalOf } from '../auth/require-auth.ts';
 import { isDomainError } from '../errors/domain-error.ts';
 import { useAudit } from './audit-plugin.ts';
+import { findDomainError } from './domain-error-of.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { GraphQLContext } from './builder.ts';
 import { createLoaders } from './loaders.ts';
@@ -33,15 +34,6 @@ export interface GraphqlOptions extends Services {
 export interface ServerContext {
   req: Request;
   res: Response;
-}
-
-function findDomainError(err: unknown): unknown {
-  let cur: unknown = err;
-  for (let i = 0; i < 5 && cur; i++) {
-    if (isDomainError(cur)) return cur;
-    cur = (cur as { originalError?: unknown }).originalError;
-  }
-  return undefined;
 }
 
 /**
