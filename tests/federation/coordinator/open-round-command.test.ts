@@ -18,13 +18,19 @@ describe('sangam coordinator open-round', () => {
   const run = (args: string[]) => coordinatorCommand(io).parseAsync([...args, '--data-dir', dir], { from: 'user' });
   const open = (extra: string[]) => run(['open-round', '--federation', 'onco', '--lineage', 'response-synthetic', ...extra]);
 
+  // the commands read DATABASE_URL as the CLI does; this test's coordinator lives in its own data directory
+  const databaseUrl = process.env.DATABASE_URL;
   before(async () => {
+    delete process.env.DATABASE_URL;
     dir = mkdtempSync(join(tmpdir(), 'sangam-open-round-'));
     await run(['init', '--federation', 'onco']);
     for (const site of ['in-west', 'in-south', 'us-northeast']) await run(['add-site', site, '--federation', 'onco', '--public-key', generateIdentityKeys().publicKey]);
     await run(['add-lineage', '--federation', 'onco', '--model', 'response-synthetic']);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    if (databaseUrl !== undefined) process.env.DATABASE_URL = databaseUrl;
+  });
 
   it('refuses settings that do not make a round, before opening anything', async () => {
     await assert.rejects(open(['--dp-noise', '1.1']), /differential privacy needs both --dp-noise and --dp-clip/);
