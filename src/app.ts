@@ -134,7 +134,13 @@ export function createApp(deps: AppDeps): Site {
   const authConfig = deps.auth ?? checkAuthConfig({}, config);
   const auth = createSiteAuth({ db, auth: authConfig, logger, ...(deps.keyDir !== undefined ? { keyDir: deps.keyDir } : {}) });
   const audit = new AuditRecorder(db, { source: { site: config.siteId, observer: authConfig.issuer } });
-  const pseudonymKey = async () => pseudonymSecret(await auth.siteKey());
+  // derived once from the site key (a failure is retried on the next call, not remembered)
+  let secret: Promise<Uint8Array> | undefined;
+  const pseudonymKey = () => {
+    secret ??= auth.siteKey().then(pseudonymSecret);
+    secret.catch(() => (secret = undefined));
+    return secret;
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);

@@ -13,18 +13,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Bundle, Observation } from '@medplum/fhirtypes';
-import { generateSitePatients, type GeneratedPatient } from '../../src/cohort/generate.ts';
+import type { GeneratedPatient } from '../../src/cohort/generate.ts';
 import { isoOf } from '../../src/cohort/patient.ts';
-import { builtInProfiles } from '../../src/cohort/profiles.ts';
 import { listSubmissions } from '../../src/federation/coordinator/round-store.ts';
 import { startSiteNode, type SiteNode, type SiteNodeEvent } from '../../src/federation/node/site-node.ts';
 import { scoreHeldOut } from '../../src/federation/rollout/held-out-metrics.ts';
 import type { LabelledSet } from '../../src/federation/site-data/labelled-set.ts';
 import { loadSiteTrainingSet, splitPosition, type SiteDataServices, type SiteTrainingSet } from '../../src/federation/site-data/training-set.ts';
-import { generateIdentityKeys } from '../../src/federation/protocol/identity-keys.ts';
-import { openDatabase } from '../../src/storage/open-database.ts';
-import { buildTestApp, gql } from '../helpers/app.ts';
-import { capturedLogger, shippedResponse, startTestCoordinator, startTestSite, within, type TestCoordinator, type TestSite } from '../federation/node/node-fixtures.ts';
+import { gql } from '../helpers/app.ts';
+import { capturedLogger, startTestCoordinator, startTestSite, within, type TestCoordinator, type TestSite } from '../federation/node/node-fixtures.ts';
 
 const MODEL = 'response-synthetic';
 const BATCH = 24;
@@ -80,25 +77,8 @@ function withoutOutcomes(bundle: Bundle): Bundle {
 
 /** A site whose first BATCH patients came in without their therapy and disease-status resources. */
 async function startBatchSite(id: string, patients: number, seed: number): Promise<TestSite & { batch: GeneratedPatient[] }> {
-  const db = await openDatabase({});
-  const app = buildTestApp(db);
-  await app.models.register(shippedResponse.onnx, shippedResponse.cardJson, `models/${MODEL}/1`);
-  const cohort = generateSitePatients(builtInProfiles().find((p) => p.id === id)!, patients, seed);
-  const batch = cohort.patients.slice(0, BATCH);
-  for (const p of cohort.patients) await app.clinical.importBundle(batch.includes(p) ? withoutOutcomes(p.bundle) : p.bundle, 'test');
-  return {
-    id,
-    keys: generateIdentityKeys(),
-    db,
-    app,
-    cohort,
-    batch,
-    async close() {
-      await app.pathology.close();
-      await app.models.close();
-      await db.close();
-    },
-  };
+  const site = await startTestSite(id, id, patients, seed, (p, i) => (i < BATCH ? withoutOutcomes(p.bundle) : p.bundle));
+  return { ...site, batch: site.cohort.patients.slice(0, BATCH) };
 }
 
 const trainingSet = async (services: SiteDataServices): Promise<Extract<SiteTrainingSet, { status: 'ready' }>> => {

@@ -37,13 +37,22 @@ export interface TestSite {
   close(): Promise<void>;
 }
 
-/** A site on an in-memory database with `patients` synthetic patients of a built-in profile, serving response-synthetic@1. */
-export async function startTestSite(id: string, profile: string, patients: number, seed: number): Promise<TestSite> {
+/**
+ * A site on an in-memory database with `patients` synthetic patients of a built-in profile, serving
+ * response-synthetic@1. `bundleOf` chooses what each patient's import holds (default: the whole bundle).
+ */
+export async function startTestSite(
+  id: string,
+  profile: string,
+  patients: number,
+  seed: number,
+  bundleOf: (p: GeneratedSite['patients'][number], index: number) => unknown = (p) => p.bundle,
+): Promise<TestSite> {
   const db = await openDatabase({});
   const app = buildTestApp(db);
   await app.models.register(shippedResponse.onnx, shippedResponse.cardJson, 'models/response-synthetic/1');
   const cohort = generateSitePatients(builtInProfiles().find((p) => p.id === profile)!, patients, seed);
-  for (const p of cohort.patients) await app.clinical.importBundle(p.bundle, 'test');
+  for (const [i, p] of cohort.patients.entries()) await app.clinical.importBundle(bundleOf(p, i), 'test');
   return {
     id,
     keys: generateIdentityKeys(),
